@@ -1,0 +1,43 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Layers, top to bottom (each depends only on the ones below it):
+//   DistillCLI -> Distillation, Training, Evaluation -> Models, Datasets, Tokenizers, SafeTensors -> NN -> Tensors -> CDNNL (oneDNN)
+let package = Package(
+    name: "Distill",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "distill", targets: ["DistillCLI"]),
+        .library(name: "Distill", targets: ["Distillation", "Training", "Evaluation", "Models", "Tokenizers", "SafeTensors", "Datasets", "NN", "Tensors"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CDNNL", path: "Sources/CDNNL", providers: [.apt(["libdnnl-dev"])]),
+        .target(name: "Tensors", dependencies: ["CDNNL"]),
+        .target(name: "NN", dependencies: ["Tensors"]),
+        .target(name: "SafeTensors"),
+        .target(name: "Tokenizers"),
+        .target(name: "Models", dependencies: ["NN", "SafeTensors", "Tokenizers"]),
+        .target(name: "Datasets", dependencies: ["Tokenizers"]),
+        .target(name: "Evaluation", dependencies: ["Models", "Datasets"]),
+        .target(name: "Training", dependencies: ["Models", "Datasets", "Evaluation"]),
+        .target(name: "Distillation", dependencies: ["Training"]),
+        .executableTarget(
+            name: "DistillCLI",
+            dependencies: ["Distillation", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .target(name: "TestSupport", dependencies: ["SafeTensors", "Tensors"], path: "Tests/TestSupport"),
+        .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
+        .testTarget(name: "NNTests", dependencies: ["NN", "SafeTensors"]),
+        .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors"]),
+        .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers"]),
+        .testTarget(name: "ModelsTests", dependencies: ["Models", "TestSupport"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training"]),
+        .testTarget(name: "DistillationTests", dependencies: ["Distillation", "TestSupport"]),
+    ],
+    swiftLanguageModes: [.v6]
+)
+

@@ -1,0 +1,133 @@
+import ArgumentParser
+import Foundation
+import Models
+import NN
+import Tensors
+
+/// `distill bench`: the engine's speed on this machine, at the shapes the targets are quoted for.
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure oneDNN matmul GFLOP/s and BERT forward/training throughput (MiniLM-L6 shape).",
+        discussion: """
+            Shapes: matmuls [4096x384]x[384x1152] and [4096x1536]x[1536x384]; a 6-layer encoder of hidden 384,
+            12 heads, FFN 1536, vocab 30522 with random weights, forward at batch 32 x seq 128 and batch 1 x seq 128,
+            and a training step (forward + backward + AdamW, classification head) at batch 32 x seq 64.
+            Compare with ../shared/bench/pytorch_anchor.py run on the same machine. Build in release mode.
+
+            Example:
+              distill bench --json bench.json
+            """)
+
+    @Option(help: "Write the results as JSON to this file.")
+    var json: String?
+
+    @Option(help: "Timed repetitions per measurement (the median is reported).")
+    var repeats = 5
+
+    func run() throws {
+        var results = BenchResults()
+        for (m, k, n) in [(4096, 384, 1152), (4096, 1536, 384)] {
+            results.matmulGFLOPS["\(m)x\(k)x\(n)"] = Self.matmulGFLOPS(m: m, k: k, n: n, repeats: repeats * 4)
+        }
+        let config = ModelConfig.miniLMShape
+        let generator = RandomGenerator(seed: 0)
+        let model = SequenceClassifier(config: config, generator: generator)
+        model.setTraining(false)
+
+        let forward32 = Self.median(repeats) { Self.forward(model, batch: 32, seq: 128, generator: generator) }
+        results.forwardTokensPerSecond = 32 * 128 / forward32
+        results.forwardLatencyMilliseconds = 1000 * Self.median(repeats * 4) { Self.forward(model, batch: 1, seq: 128, generator: generator) }
+        let flops = Self.encoderFLOPs(config, batch: 32, seq: 128)
+        let matmulRate = results.matmulGFLOPS.values.max() ?? 1
+        results.forwardMatmulEfficiency = flops / forward32 / 1e9 / matmulRate
+
+        model.setTraining(true)
+        let optimizer = AdamW(groups: AdamW.bertGroups(model.namedParameters(), weightDecay: 0.01), learningRate: 1e-5)
+        let step = Self.median(repeats) { Self.trainStep(model, optimizer, batch: 32, seq: 64, generator: generator) }
+        results.trainTokensPerSecond = 32 * 64 / step
+
+        print(results.table(forwardSeconds: forward32, flops: flops))
+        if let json {
+            try JSONEncoder.pretty.encode(results).write(to: URL(fileURLWithPath: json), options: .atomic)
+        }
+    }
+
+    /// Seconds of the median of `count` runs after one warm-up run.
+    static func median(_ count: Int, _ body: () -> Void) -> Double {
+        body()
+        let times = (0..<max(count, 1)).map { _ in
+            let start = DispatchTime.now().uptimeNanoseconds
+            body()
+            return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        }
+        return times.sorted()[times.count / 2]
+    }
+
+    static func matmulGFLOPS(m: Int, k: Int, n: Int, repeats: Int) -> Double {
+        let a = Tensor(shape: [m, k], repeating: 0.5), b = Tensor(shape: [k, n], repeating: 0.25)
+        let seconds = median(repeats) { _ = withoutGrad { a.matmul(b) } }
+        return 2 * Double(m * k * n) / seconds / 1e9
+    }
+
+    static func randomInput(batch: Int, seq: Int, vocab: Int, generator: RandomGenerator) -> EncoderInput {
+        EncoderInput(ids: (0..<(batch * seq)).map { _ in Int32(generator.below(vocab)) }, batchSize: batch, sequenceLength: seq)
+    }
+
+    static func forward(_ model: SequenceClassifier, batch: Int, seq: Int, generator: RandomGenerator) {
+        let input = randomInput(batch: batch, seq: seq, vocab: model.config.vocabSize, generator: generator)
+        _ = withoutGrad { model(input).logits }
+    }
+
+    static func trainStep(_ model: SequenceClassifier, _ optimizer: AdamW, batch: Int, seq: Int, generator: RandomGenerator) {
+        let input = randomInput(batch: batch, seq: seq, vocab: model.config.vocabSize, generator: generator)
+        let labels = (0..<batch).map { _ in Int32(generator.below(2)) }
+        model.zeroGrad()
+        model(input).logits.crossEntropy(targets: labels).backward()
+        optimizer.update()
+    }
+
+    /// Matmul FLOPs of one encoder forward pass: the four projections, the FFN and the two attention products.
+    static func encoderFLOPs(_ config: ModelConfig, batch: Int, seq: Int) -> Double {
+        let tokens = Double(batch * seq), h = Double(config.hiddenSize), f = Double(config.intermediateSize)
+        let perLayer = 2 * tokens * (4 * h * h + 2 * h * f) + 2 * 2 * tokens * Double(seq) * h
+        return perLayer * Double(config.layerCount)
+    }
+}
+
+/// What `distill bench` measures (the JSON keys are part of the interface).
+struct BenchResults: Codable {
+    var matmulGFLOPS: [String: Double] = [:]
+    var forwardTokensPerSecond = 0.0
+    var forwardLatencyMilliseconds = 0.0
+    var trainTokensPerSecond = 0.0
+    var forwardMatmulEfficiency = 0.0
+
+    enum CodingKeys: String, CodingKey {
+        case matmulGFLOPS = "matmul_gflops"
+        case forwardTokensPerSecond = "forward_tokens_per_s_b32_s128"
+        case forwardLatencyMilliseconds = "forward_latency_ms_b1_s128"
+        case trainTokensPerSecond = "train_tokens_per_s_b32_s64"
+        case forwardMatmulEfficiency = "forward_fraction_of_matmul_rate"
+    }
+
+    func table(forwardSeconds: Double, flops: Double) -> String {
+        var rows: [(String, String)] = matmulGFLOPS.sorted { $0.key < $1.key }.map {
+            ("oneDNN fp32 matmul \($0.key)", String(format: "%.1f GFLOP/s", $0.value))
+        }
+        rows += [
+            ("forward b32 x s128", String(format: "%.0f tokens/s (%.0f ms, %.1f GFLOP)", forwardTokensPerSecond, forwardSeconds * 1000, flops / 1e9)),
+            ("forward b1 x s128 latency", String(format: "%.1f ms", forwardLatencyMilliseconds)),
+            ("train step b32 x s64", String(format: "%.0f tokens/s", trainTokensPerSecond)),
+            ("forward share of matmul rate", String(format: "%.0f%%", 100 * forwardMatmulEfficiency)),
+        ]
+        return TextTable(header: ["measurement", "result"], rows: rows.map { [$0.0, $0.1] }).rendered
+    }
+}
+
+extension ModelConfig {
+    /// all-MiniLM-L6-v2's shape: 6 layers, hidden 384, 12 heads, FFN 1536, vocabulary 30522.
+    static var miniLMShape: ModelConfig {
+        ModelConfig(modelType: .bert, hiddenSize: 384, layerCount: 6, headCount: 12, intermediateSize: 1536, vocabSize: 30522)
+    }
+}

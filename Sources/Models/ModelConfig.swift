@@ -1,0 +1,595 @@
+import Foundation
+
+/// Transformer families whose Hugging Face `config.json` is understood.
+public enum ModelType: String, Sendable, CaseIterable {
+    case bert
+    case distilbert
+}
+
+/// Feed-forward activations, named as in transformers' `hidden_act` / `activation`.
+public enum Activation: String, Sendable, CaseIterable {
+    /// Exact GELU, x·Φ(x) (erf form).
+    case gelu
+    /// GELU's tanh approximation (the form of the original BERT TensorFlow code).
+    case geluNew = "gelu_new"
+    /// The same tanh approximation under PyTorch's name.
+    case geluPytorchTanh = "gelu_pytorch_tanh"
+    case relu
+    /// x·sigmoid(x).
+    case silu
+}
+
+/// How a sequence-classification head is trained (transformers' `problem_type`).
+public enum ProblemType: String, Sendable, CaseIterable {
+    case regression
+    case singleLabelClassification = "single_label_classification"
+    case multiLabelClassification = "multi_label_classification"
+}
+
+/// A JSON value of a config key this module does not interpret, kept so that writing a config back loses nothing.
+public enum ConfigValue: Sendable, Equatable {
+    case null
+    case bool(Bool)
+    case integer(Int)
+    /// A JSON number written with a fraction or exponent (kept apart from integers: Python reads `1.0` as float).
+    case number(Double)
+    case string(String)
+    case array([ConfigValue])
+    case object([String: ConfigValue])
+}
+
+/// A `config.json` that cannot be read or written, with the file and the key at fault.
+public struct ModelConfigError: Error, CustomStringConvertible, Sendable, Equatable {
+    public let file: URL
+    public let fault: Fault
+
+    public init(file: URL, fault: Fault) {
+        self.file = file
+        self.fault = fault
+    }
+
+    public var description: String { "\(file.path): \(fault)" }
+
+    public enum Fault: Sendable, Equatable, CustomStringConvertible {
+        /// The file system refused.
+        case io(String)
+        case invalidJSON(String)
+        /// The document is valid JSON but not an object.
+        case notAnObject
+        case missingKey(String)
+        case wrongType(key: String, expected: String, found: String)
+        case invalidValue(key: String, reason: String)
+
+        public var description: String {
+            switch self {
+            case .io(let message): "cannot access file: \(message)"
+            case .invalidJSON(let message): "invalid JSON: \(message)"
+            case .notAnObject: "expected a JSON object at the top level"
+            case .missingKey(let key): "missing key \"\(key)\""
+            case .wrongType(let key, let expected, let found): "key \"\(key)\": expected \(expected), found \(found)"
+            case .invalidValue(let key, let reason): "key \"\(key)\": \(reason)"
+            }
+        }
+    }
+}
+
+/// The architecture and head description of a BERT or DistilBERT model, read from and written to a Hugging Face
+/// `config.json` in either family's vocabulary of keys (`hidden_size` / `dim`, `num_hidden_layers` / `n_layers`, ...).
+///
+/// Keys this type does not interpret are kept in `extraKeys` and written back unchanged.
+public struct ModelConfig: Sendable, Equatable {
+    public var modelType: ModelType
+    /// `hidden_size` / `dim`.
+    public var hiddenSize: Int
+    /// `num_hidden_layers` / `n_layers`.
+    public var layerCount: Int
+    /// `num_attention_heads` / `n_heads`; divides `hiddenSize`.
+    public var headCount: Int
+    /// Feed-forward width: `intermediate_size` / `hidden_dim`.
+    public var intermediateSize: Int
+    /// `hidden_act` / `activation`.
+    public var activation: Activation
+    /// `layer_norm_eps`; DistilBERT has no such key and always uses 1e-12.
+    public var layerNormEps: Double
+    /// `max_position_embeddings`.
+    public var maxPositions: Int
+    /// `type_vocab_size`; 0 for DistilBERT, which has no token type embeddings.
+    public var typeVocabSize: Int
+    /// `vocab_size`.
+    public var vocabSize: Int
+    /// `pad_token_id` (`nil` when the file says `null`).
+    public var padTokenId: Int?
+    /// `hidden_dropout_prob` / `dropout`.
+    public var hiddenDropout: Double
+    /// `attention_probs_dropout_prob` / `attention_dropout`.
+    public var attentionDropout: Double
+    /// Dropout before a classification head: `classifier_dropout` (BERT; `nil` means `hiddenDropout` is used) /
+    /// `seq_classif_dropout` (DistilBERT).
+    public var classifierDropout: Double?
+    /// `qa_dropout` (DistilBERT only).
+    public var qaDropout: Double
+    /// `sinusoidal_pos_embds` (DistilBERT only): fixed sinusoidal position embeddings.
+    public var sinusoidalPositions: Bool
+    /// `initializer_range`: standard deviation of the initial weights.
+    public var initializerRange: Double
+    /// `tie_word_embeddings` (DistilBERT's legacy `tie_weights_` is read too).
+    public var tieWordEmbeddings: Bool
+    /// `id2label`: class names of a classification head.
+    public var id2label: [Int: String]
+    public var problemType: ProblemType?
+    /// `architectures`, e.g. `["BertForSequenceClassification"]`.
+    public var architectures: [String]
+    /// `dtype` (or the older `torch_dtype`), e.g. `"float32"`.
+    public var dtype: String?
+    /// Keys not interpreted above, kept verbatim.
+    public var extraKeys: [String: ConfigValue]
+
+    /// The `label2id` map: `id2label` inverted.
+    public var label2id: [String: Int] {
+        Dictionary(id2label.map { ($1, $0) }, uniquingKeysWith: min)  // a repeated label maps to its first id
+    }
+
+    /// transformers' default labels when a config names none: two classes, `LABEL_0` and `LABEL_1`.
+    public static let defaultLabels: [Int: String] = [0: "LABEL_0", 1: "LABEL_1"]
+
+    /// A config with the given dimensions; every other field takes the default of transformers' `BertConfig` or
+    /// `DistilBertConfig` (dropouts 0.1, GELU, 512 positions, initializer range 0.02, pad id 0, two labels;
+    /// BERT: 2 token types, `classifier_dropout` unset; DistilBERT: `seq_classif_dropout` 0.2, `qa_dropout` 0.1).
+    public init(
+        modelType: ModelType, hiddenSize: Int, layerCount: Int, headCount: Int, intermediateSize: Int,
+        vocabSize: Int
+    ) {
+        self.modelType = modelType
+        self.hiddenSize = hiddenSize
+        self.layerCount = layerCount
+        self.headCount = headCount
+        self.intermediateSize = intermediateSize
+        self.vocabSize = vocabSize
+        activation = .gelu
+        layerNormEps = 1e-12
+        maxPositions = 512
+        typeVocabSize = modelType == .bert ? 2 : 0
+        padTokenId = 0
+        hiddenDropout = 0.1
+        attentionDropout = 0.1
+        classifierDropout = modelType == .bert ? nil : 0.2
+        qaDropout = 0.1
+        sinusoidalPositions = false
+        initializerRange = 0.02
+        tieWordEmbeddings = true
+        id2label = Self.defaultLabels
+        problemType = nil
+        architectures = []
+        dtype = nil
+        extraKeys = [:]
+    }
+
+    /// Reads `config.json` at `url`. The dimension keys (hidden size, layer count, head count, feed-forward
+    /// width, vocabulary size) and `model_type` are required; every other key falls back to transformers'
+    /// default (see `init(modelType:hiddenSize:layerCount:headCount:intermediateSize:vocabSize:)`).
+    public init(contentsOf url: URL) throws {
+        let data: Data
+        do {
+            data = try Data(contentsOf: url)
+        } catch {
+            throw ModelConfigError(file: url, fault: .io(error.localizedDescription))
+        }
+        let root: Any
+        do {
+            root = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
+        } catch {
+            // The debug description carries the position ("Invalid value around character 32.").
+            let detail = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String
+            throw ModelConfigError(file: url, fault: .invalidJSON(detail ?? error.localizedDescription))
+        }
+        guard let object = root as? [String: Any] else { throw ModelConfigError(file: url, fault: .notAnObject) }
+        var reader = ConfigReader(file: url, values: object.mapValues(ConfigValue.init(json:)))
+        try self.init(reading: &reader)
+    }
+
+    private init(reading reader: inout ConfigReader) throws {
+        let typeName: String = try reader.required("model_type", as: String.self)
+        guard let type = ModelType(rawValue: typeName) else {
+            throw reader.invalid("model_type", "unsupported model type \"\(typeName)\" (supported: "
+                + ModelType.allCases.map(\.rawValue).joined(separator: ", ") + ")")
+        }
+        let keys = KeyVocabulary(type)
+        self.init(
+            modelType: type,
+            hiddenSize: try reader.positive(keys.hiddenSize),
+            layerCount: try reader.positive(keys.layerCount),
+            headCount: try reader.positive(keys.headCount),
+            intermediateSize: try reader.positive(keys.intermediateSize),
+            vocabSize: try reader.positive("vocab_size"))
+        guard hiddenSize % headCount == 0 else {
+            throw reader.invalid(keys.headCount, "\(headCount) heads do not divide the hidden size \(hiddenSize)")
+        }
+
+        let activationName = try reader.optional(keys.activation, as: String.self) ?? activation.rawValue
+        guard let activation = Activation(rawValue: activationName) else {
+            throw reader.invalid(keys.activation, "unsupported activation \"\(activationName)\" (supported: "
+                + Activation.allCases.map(\.rawValue).joined(separator: ", ") + ")")
+        }
+        self.activation = activation
+        maxPositions = try reader.positive("max_position_embeddings", default: maxPositions)
+        hiddenDropout = try reader.probability(keys.hiddenDropout) ?? hiddenDropout
+        attentionDropout = try reader.probability(keys.attentionDropout) ?? attentionDropout
+        classifierDropout = try reader.probability(keys.classifierDropout) ?? classifierDropout
+        initializerRange = try reader.optional("initializer_range", as: Double.self) ?? initializerRange
+        if reader.contains("pad_token_id") { padTokenId = try reader.optional("pad_token_id", as: Int.self) }
+        switch type {
+        case .bert:
+            layerNormEps = try reader.optional("layer_norm_eps", as: Double.self) ?? layerNormEps
+            guard layerNormEps > 0 else { throw reader.invalid("layer_norm_eps", "must be positive") }
+            typeVocabSize = try reader.optional("type_vocab_size", as: Int.self) ?? typeVocabSize
+            guard typeVocabSize >= 0 else { throw reader.invalid("type_vocab_size", "must not be negative") }
+        case .distilbert:
+            qaDropout = try reader.probability("qa_dropout") ?? qaDropout
+            sinusoidalPositions = try reader.optional("sinusoidal_pos_embds", as: Bool.self) ?? sinusoidalPositions
+            tieWordEmbeddings = try reader.optional("tie_weights_", as: Bool.self) ?? tieWordEmbeddings
+        }
+        tieWordEmbeddings = try reader.optional("tie_word_embeddings", as: Bool.self) ?? tieWordEmbeddings
+
+        id2label = try reader.labels() ?? id2label
+        if let name = try reader.optional("problem_type", as: String.self) {
+            guard let problemType = ProblemType(rawValue: name) else {
+                throw reader.invalid("problem_type", "unsupported problem type \"\(name)\"")
+            }
+            self.problemType = problemType
+        }
+        architectures = try reader.optional("architectures", as: [String].self) ?? []
+        let newDType = try reader.optional("dtype", as: String.self)
+        let oldDType = try reader.optional("torch_dtype", as: String.self)
+        dtype = newDType ?? oldDType
+        extraKeys = reader.remaining
+    }
+
+    /// Writes the config as `config.json`-style JSON (keys sorted, two-space indent, as transformers writes
+    /// it) in the vocabulary of `modelType`, with `extraKeys` unchanged. The file is replaced atomically.
+    /// `id2label`/`label2id` are left out when they are the default two labels, as transformers does.
+    public func write(to url: URL) throws {
+        do {
+            try Data(ConfigValue.object(jsonObject()).pythonJSON().utf8).write(to: url, options: .atomic)
+        } catch {
+            throw ModelConfigError(file: url, fault: .io(error.localizedDescription))
+        }
+    }
+
+    /// The same model described in the other family's vocabulary. Numbers are kept; what one family lacks is
+    /// set to the other's convention: BERT gets 2 token types (DistilBERT has none), DistilBERT gets 0 and a
+    /// classifier dropout equal to the effective BERT one. A BERT `layerNormEps` other than 1e-12 cannot be
+    /// expressed in a DistilBERT file. Architectures with a counterpart are renamed
+    /// (`BertForSequenceClassification` <-> `DistilBertForSequenceClassification`).
+    public func converted(to type: ModelType) -> ModelConfig {
+        guard type != modelType else { return self }
+        var result = self
+        result.modelType = type
+        result.architectures = architectures.map { Self.architecture($0, in: type) }
+        switch type {
+        case .bert:
+            result.typeVocabSize = 2
+            result.sinusoidalPositions = false
+        case .distilbert:
+            result.typeVocabSize = 0
+            result.classifierDropout = classifierDropout ?? hiddenDropout
+        }
+        return result
+    }
+
+    private static let sharedHeads = [
+        "Model", "ForMaskedLM", "ForSequenceClassification", "ForQuestionAnswering", "ForTokenClassification",
+        "ForMultipleChoice",
+    ]
+
+    private static func architecture(_ name: String, in type: ModelType) -> String {
+        let (from, to) = type == .bert ? ("DistilBert", "Bert") : ("Bert", "DistilBert")
+        guard name.hasPrefix(from), sharedHeads.contains(String(name.dropFirst(from.count))) else { return name }
+        return to + name.dropFirst(from.count)
+    }
+
+    /// All keys of this config in the vocabulary of `modelType`, over `extraKeys`.
+    private func jsonObject() -> [String: ConfigValue] {
+        let keys = KeyVocabulary(modelType)
+        var object = extraKeys
+        object["model_type"] = .string(modelType.rawValue)
+        object[keys.hiddenSize] = .integer(hiddenSize)
+        object[keys.layerCount] = .integer(layerCount)
+        object[keys.headCount] = .integer(headCount)
+        object[keys.intermediateSize] = .integer(intermediateSize)
+        object[keys.activation] = .string(activation.rawValue)
+        object[keys.hiddenDropout] = .number(hiddenDropout)
+        object[keys.attentionDropout] = .number(attentionDropout)
+        object[keys.classifierDropout] = classifierDropout.map(ConfigValue.number) ?? .null
+        object["max_position_embeddings"] = .integer(maxPositions)
+        object["vocab_size"] = .integer(vocabSize)
+        object["pad_token_id"] = padTokenId.map(ConfigValue.integer) ?? .null
+        object["initializer_range"] = .number(initializerRange)
+        object["tie_word_embeddings"] = .bool(tieWordEmbeddings)
+        switch modelType {
+        case .bert:
+            object["layer_norm_eps"] = .number(layerNormEps)
+            object["type_vocab_size"] = .integer(typeVocabSize)
+        case .distilbert:
+            object["qa_dropout"] = .number(qaDropout)
+            object["sinusoidal_pos_embds"] = .bool(sinusoidalPositions)
+        }
+        if id2label != Self.defaultLabels {
+            object["id2label"] = .object(Dictionary(uniqueKeysWithValues: id2label.map { (String($0), .string($1)) }))
+            object["label2id"] = .object(label2id.mapValues(ConfigValue.integer))
+        }
+        if let problemType { object["problem_type"] = .string(problemType.rawValue) }
+        if !architectures.isEmpty { object["architectures"] = .array(architectures.map(ConfigValue.string)) }
+        if let dtype { object["dtype"] = .string(dtype) }
+        return object
+    }
+}
+
+/// The keys whose names differ between BERT and DistilBERT configs.
+private struct KeyVocabulary {
+    let hiddenSize, layerCount, headCount, intermediateSize, activation: String
+    let hiddenDropout, attentionDropout, classifierDropout: String
+
+    init(_ type: ModelType) {
+        switch type {
+        case .bert:
+            (hiddenSize, layerCount, headCount, intermediateSize, activation) =
+                ("hidden_size", "num_hidden_layers", "num_attention_heads", "intermediate_size", "hidden_act")
+            (hiddenDropout, attentionDropout, classifierDropout) =
+                ("hidden_dropout_prob", "attention_probs_dropout_prob", "classifier_dropout")
+        case .distilbert:
+            (hiddenSize, layerCount, headCount, intermediateSize, activation) =
+                ("dim", "n_layers", "n_heads", "hidden_dim", "activation")
+            (hiddenDropout, attentionDropout, classifierDropout) =
+                ("dropout", "attention_dropout", "seq_classif_dropout")
+        }
+    }
+}
+
+/// Takes typed values out of a parsed config; what is never taken ends up in `remaining`.
+private struct ConfigReader {
+    let file: URL
+    private(set) var remaining: [String: ConfigValue]
+
+    init(file: URL, values: [String: ConfigValue]) {
+        self.file = file
+        remaining = values
+    }
+
+    func invalid(_ key: String, _ reason: String) -> ModelConfigError {
+        ModelConfigError(file: file, fault: .invalidValue(key: key, reason: reason))
+    }
+
+    func contains(_ key: String) -> Bool {
+        remaining[key] != nil
+    }
+
+    /// The value of `key` (removed from `remaining`), `nil` if absent or JSON `null`.
+    mutating func optional<Value: ConfigValueConvertible>(_ key: String, as: Value.Type) throws -> Value? {
+        guard let value = remaining.removeValue(forKey: key), value != .null else { return nil }
+        guard let converted = Value(value) else {
+            throw ModelConfigError(
+                file: file, fault: .wrongType(key: key, expected: Value.typeName, found: value.summary))
+        }
+        return converted
+    }
+
+    mutating func required<Value: ConfigValueConvertible>(_ key: String, as type: Value.Type) throws -> Value {
+        guard contains(key) else { throw ModelConfigError(file: file, fault: .missingKey(key)) }
+        guard let value = try optional(key, as: type) else {
+            throw ModelConfigError(file: file, fault: .wrongType(key: key, expected: Value.typeName, found: "null"))
+        }
+        return value
+    }
+
+    /// A required integer >= 1, or `default` when the key is absent (and a default is given).
+    mutating func positive(_ key: String, default fallback: Int? = nil) throws -> Int {
+        let value = if let fallback, !contains(key) { fallback } else { try required(key, as: Int.self) }
+        guard value > 0 else { throw invalid(key, "must be positive, found \(value)") }
+        return value
+    }
+
+    /// A number in [0, 1] (a dropout probability), `nil` if absent or `null`.
+    mutating func probability(_ key: String) throws -> Double? {
+        guard let value = try optional(key, as: Double.self) else { return nil }
+        guard (0 ... 1).contains(value) else { throw invalid(key, "must be between 0 and 1, found \(value)") }
+        return value
+    }
+
+    /// Class names from `id2label` (string keys holding integers) or else `label2id`, or `num_labels` generic
+    /// names; `nil` if none of these keys is present. All three keys are consumed.
+    mutating func labels() throws -> [Int: String]? {
+        let byId = try optional("id2label", as: [String: ConfigValue].self)
+        let byLabel = try optional("label2id", as: [String: ConfigValue].self)
+        let count = try optional("num_labels", as: Int.self)
+        if let byId {
+            return try Dictionary(uniqueKeysWithValues: byId.map { key, value in
+                guard let id = Int(key), case .string(let label) = value else {
+                    throw invalid(
+                        "id2label", "entry \"\(key)\": \(value.summary) is not an integer id with a string label")
+                }
+                return (id, label)
+            })
+        }
+        if let byLabel {
+            var labels: [Int: String] = [:]
+            for (label, value) in byLabel {
+                guard case .integer(let id) = value, labels.updateValue(label, forKey: id) == nil else {
+                    throw invalid("label2id", "entry \"\(label)\": \(value.summary) is not a distinct integer id")
+                }
+            }
+            return labels
+        }
+        if let count {
+            guard count > 0 else { throw invalid("num_labels", "must be positive, found \(count)") }
+            return Dictionary(uniqueKeysWithValues: (0 ..< count).map { ($0, "LABEL_\($0)") })
+        }
+        return nil
+    }
+}
+
+/// Swift types a `ConfigValue` can be read as.
+private protocol ConfigValueConvertible {
+    /// The kind expected, for error messages ("an integer").
+    static var typeName: String { get }
+    init?(_ value: ConfigValue)
+}
+
+extension Int: ConfigValueConvertible {
+    fileprivate static var typeName: String { "an integer" }
+    fileprivate init?(_ value: ConfigValue) {
+        guard case .integer(let integer) = value else { return nil }
+        self = integer
+    }
+}
+
+extension Double: ConfigValueConvertible {
+    fileprivate static var typeName: String { "a number" }
+    fileprivate init?(_ value: ConfigValue) {
+        switch value {
+        case .integer(let integer): self = Double(integer)
+        case .number(let number): self = number
+        default: return nil
+        }
+    }
+}
+
+extension Bool: ConfigValueConvertible {
+    fileprivate static var typeName: String { "a boolean" }
+    fileprivate init?(_ value: ConfigValue) {
+        guard case .bool(let bool) = value else { return nil }
+        self = bool
+    }
+}
+
+extension String: ConfigValueConvertible {
+    fileprivate static var typeName: String { "a string" }
+    fileprivate init?(_ value: ConfigValue) {
+        guard case .string(let string) = value else { return nil }
+        self = string
+    }
+}
+
+extension Array: ConfigValueConvertible where Element == String {
+    fileprivate static var typeName: String { "an array of strings" }
+    fileprivate init?(_ value: ConfigValue) {
+        guard case .array(let elements) = value else { return nil }
+        var strings: [String] = []
+        for element in elements {
+            guard case .string(let string) = element else { return nil }
+            strings.append(string)
+        }
+        self = strings
+    }
+}
+
+extension Dictionary: ConfigValueConvertible where Key == String, Value == ConfigValue {
+    fileprivate static var typeName: String { "an object" }
+    fileprivate init?(_ value: ConfigValue) {
+        guard case .object(let members) = value else { return nil }
+        self = members
+    }
+}
+
+extension ConfigValue {
+    /// Converts a `JSONSerialization` result. Booleans, integers and fractional numbers all arrive as
+    /// `NSNumber`; its Objective-C type code tells them apart ("c" for booleans, "d"/"f" for doubles).
+    fileprivate init(json: Any) {
+        switch json {
+        case let string as String:
+            self = .string(string)
+        case let number as NSNumber:
+            switch UInt8(bitPattern: number.objCType.pointee) {
+            case UInt8(ascii: "c"): self = .bool(number.boolValue)
+            case UInt8(ascii: "d"), UInt8(ascii: "f"): self = .number(number.doubleValue)
+            case UInt8(ascii: "Q"):
+                // Unsigned 64-bit: an integer beyond Int.max is kept as the nearest double.
+                self = Int(exactly: number.uint64Value).map(ConfigValue.integer) ?? .number(number.doubleValue)
+            default: self = .integer(number.intValue)
+            }
+        case let array as [Any]:
+            self = .array(array.map(ConfigValue.init(json:)))
+        case let object as [String: Any]:
+            self = .object(object.mapValues(ConfigValue.init(json:)))
+        default:
+            self = .null
+        }
+    }
+
+    /// The value in a few words, for error messages.
+    fileprivate var summary: String {
+        switch self {
+        case .null: "null"
+        case .bool(let bool): "a boolean (\(bool))"
+        case .integer(let integer): "an integer (\(integer))"
+        case .number(let number): "a number (\(number))"
+        case .string(let string): "a string (\"\(string)\")"
+        case .array: "an array"
+        case .object: "an object"
+        }
+    }
+
+    /// JSON as Python's `json.dumps(value, indent=2, sort_keys=True)` writes it (the format of transformers'
+    /// `config.json`), followed by a newline.
+    fileprivate func pythonJSON() -> String {
+        var output = ""
+        appendPythonJSON(to: &output, indent: 0)
+        return output + "\n"
+    }
+
+    private func appendPythonJSON(to output: inout String, indent: Int) {
+        let inner = String(repeating: " ", count: indent + 2)
+        switch self {
+        case .null: output += "null"
+        case .bool(let bool): output += bool ? "true" : "false"
+        case .integer(let integer): output += String(integer)
+        case .number(let number):
+            // Swift's shortest round-trip form matches Python's repr (`0.1`, `1e-12`, `1.0`).
+            output += number.isFinite ? number.description
+                : number.isNaN ? "NaN" : number < 0 ? "-Infinity" : "Infinity"
+        case .string(let string): output += Self.pythonQuoted(string)
+        case .array(let elements):
+            guard !elements.isEmpty else { output += "[]"; return }
+            output += "[\n"
+            for (index, element) in elements.enumerated() {
+                output += inner
+                element.appendPythonJSON(to: &output, indent: indent + 2)
+                output += index + 1 < elements.count ? ",\n" : "\n"
+            }
+            output += String(repeating: " ", count: indent) + "]"
+        case .object(let members):
+            guard !members.isEmpty else { output += "{}"; return }
+            output += "{\n"
+            // Python sorts keys by code point.
+            let sorted = members.sorted { $0.key.unicodeScalars.lexicographicallyPrecedes($1.key.unicodeScalars) }
+            for (index, member) in sorted.enumerated() {
+                output += inner + Self.pythonQuoted(member.key) + ": "
+                member.value.appendPythonJSON(to: &output, indent: indent + 2)
+                output += index + 1 < sorted.count ? ",\n" : "\n"
+            }
+            output += String(repeating: " ", count: indent) + "}"
+        }
+    }
+
+    /// A JSON string literal with Python's default `ensure_ascii` escaping (non-ASCII as `\uXXXX`).
+    private static func pythonQuoted(_ string: String) -> String {
+        var result = "\""
+        for scalar in string.unicodeScalars {
+            switch scalar {
+            case "\"": result += "\\\""
+            case "\\": result += "\\\\"
+            case "\n": result += "\\n"
+            case "\r": result += "\\r"
+            case "\t": result += "\\t"
+            case "\u{08}": result += "\\b"
+            case "\u{0C}": result += "\\f"
+            case _ where scalar.value < 0x20 || scalar.value > 0x7E:
+                for unit in String(scalar).utf16 {
+                    let hex = String(unit, radix: 16)
+                    result += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                }
+            default: result.unicodeScalars.append(scalar)
+            }
+        }
+        return result + "\""
+    }
+}

@@ -1,0 +1,87 @@
+import Foundation
+import NN
+import SafeTensors
+import Tensors
+
+/// What loading a checkpoint into a model did.
+public struct WeightLoadReport: Sendable, Equatable {
+    /// Model parameters the checkpoint did not have (left at their fresh initialisation).
+    public var missing: [String] = []
+    /// Checkpoint tensors the model has no place for (a pretraining head, a pooler the model dropped, ...).
+    public var unexpected: [String] = []
+}
+
+/// Errors loading or saving model weights.
+public enum ModelWeightsError: Error, CustomStringConvertible, Equatable {
+    case shapeMismatch(file: String, name: String, expected: [Int], found: [Int])
+    case missingWeights(directory: String, names: [String])
+    case unexpectedWeights(directory: String, names: [String])
+
+    public var description: String {
+        switch self {
+        case let .shapeMismatch(file, name, expected, found):
+            "\(file): tensor '\(name)' has shape \(found), the model needs \(expected)"
+        case let .missingWeights(directory, names):
+            "\(directory): checkpoint lacks \(names.count) weight(s) the model needs: \(names.prefix(8).joined(separator: ", "))"
+        case let .unexpectedWeights(directory, names):
+            "\(directory): checkpoint has \(names.count) weight(s) the model does not use: \(names.prefix(8).joined(separator: ", "))"
+        }
+    }
+}
+
+extension Module {
+    /// Copies every parameter whose name (after matching the `basePrefix` convention) the checkpoint has.
+    ///
+    /// A base-model checkpoint (`embeddings.…`) loads into a task model (`bert.embeddings.…`) and vice versa, as
+    /// transformers does with `base_model_prefix`. Integer buffers such as `embeddings.position_ids` are ignored.
+    /// `strict` turns missing or unexpected weights into errors.
+    @discardableResult
+    public func loadWeights(from checkpoint: any SafeTensorsSource, basePrefix: String, strict: Bool = false) throws -> WeightLoadReport {
+        let parameters = namedParameters()
+        let checkpointNames = Set(checkpoint.names.filter { checkpoint.info($0)?.dtype.isFloatingPoint ?? false })
+        let modelPrefixed = parameters.contains { $0.name.hasPrefix(basePrefix + ".") }
+        let checkpointPrefixed = checkpointNames.contains { $0.hasPrefix(basePrefix + ".") }
+        func checkpointName(_ name: String) -> String {
+            if modelPrefixed && !checkpointPrefixed && name.hasPrefix(basePrefix + ".") {
+                return String(name.dropFirst(basePrefix.count + 1))
+            }
+            if !modelPrefixed && checkpointPrefixed { return "\(basePrefix).\(name)" }
+            return name
+        }
+        var report = WeightLoadReport()
+        var used = Set<String>()
+        var loaded = Set<ObjectIdentifier>()
+        for (name, tensor) in parameters {
+            let source = checkpointName(name)
+            guard checkpointNames.contains(source) else {
+                // A tied weight (the MLM decoder) is filled through the tensor it shares.
+                if !loaded.contains(ObjectIdentifier(tensor)) { report.missing.append(name) }
+                continue
+            }
+            if let info = checkpoint.info(source), info.shape != tensor.shape {
+                throw ModelWeightsError.shapeMismatch(file: checkpoint.url.path, name: source, expected: tensor.shape, found: info.shape)
+            }
+            try checkpoint.withFloatsCopied(source, into: UnsafeMutableBufferPointer(start: tensor.pointer, count: tensor.count))
+            used.insert(source)
+            loaded.insert(ObjectIdentifier(tensor))
+        }
+        report.unexpected = checkpointNames.subtracting(used).sorted()
+        if strict && !report.missing.isEmpty {
+            throw ModelWeightsError.missingWeights(directory: checkpoint.url.path, names: report.missing)
+        }
+        if strict && !report.unexpected.isEmpty {
+            throw ModelWeightsError.unexpectedWeights(directory: checkpoint.url.path, names: report.unexpected)
+        }
+        return report
+    }
+
+    /// Writes every parameter to a safetensors file (atomically), tied tensors once under their first name.
+    public func saveWeights(to url: URL) throws {
+        var seen = Set<ObjectIdentifier>()
+        let tensors = namedParameters().compactMap { name, tensor -> WritableTensor? in
+            guard seen.insert(ObjectIdentifier(tensor)).inserted else { return nil }
+            return WritableTensor(name: name, shape: tensor.shape, floats: tensor.scalars)
+        }
+        try SafeTensorsWriter.write(tensors, to: url)
+    }
+}

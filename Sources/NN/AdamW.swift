@@ -1,0 +1,120 @@
+import Tensors
+
+/// AdamW exactly as `torch.optim.AdamW`: decoupled weight decay `p ← p · (1 − lr·wd)`, then the Adam update
+/// with bias correction, `p ← p − lr/(1−β₁ᵗ) · m / (sqrt(v)/sqrt(1−β₂ᵗ) + eps)`.
+/// Defaults are PyTorch's (β = 0.9/0.999, eps 1e-8, weight decay 0.01).
+public final class AdamW {
+    /// Parameters sharing a weight decay (the BERT convention exempts biases and LayerNorm weights).
+    public struct Group {
+        public var parameters: [(name: String, tensor: Tensor)]
+        public var weightDecay: Float
+
+        public init(parameters: [(name: String, tensor: Tensor)], weightDecay: Float) {
+            self.parameters = parameters
+            self.weightDecay = weightDecay
+        }
+    }
+
+    public var groups: [Group]
+    public var learningRate: Float
+    public let beta1: Float, beta2: Float, eps: Float
+    /// Number of steps taken (t in the bias corrections).
+    public private(set) var step = 0
+    /// First and second moments by parameter name.
+    public private(set) var firstMoments: [String: Tensor] = [:]
+    public private(set) var secondMoments: [String: Tensor] = [:]
+
+    public init(groups: [Group], learningRate: Float, beta1: Float = 0.9, beta2: Float = 0.999, eps: Float = 1e-8) {
+        self.groups = groups
+        self.learningRate = learningRate
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.eps = eps
+    }
+
+    /// The BERT fine-tuning groups: decay everything except biases and LayerNorm weights.
+    public static func bertGroups(_ parameters: [(name: String, tensor: Tensor)], weightDecay: Float) -> [Group] {
+        let exempt = parameters.filter { isDecayExempt($0.name) }
+        let decayed = parameters.filter { !isDecayExempt($0.name) }
+        return [Group(parameters: decayed, weightDecay: weightDecay), Group(parameters: exempt, weightDecay: 0)]
+    }
+
+    /// Biases and layer-norm parameters (`LayerNorm`, `layer_norm`, `sa_layer_norm`, ...).
+    public static func isDecayExempt(_ name: String) -> Bool {
+        name.hasSuffix("bias") || name.lowercased().contains("layernorm") || name.contains("layer_norm")
+    }
+
+    /// Applies one update to every parameter that has a gradient.
+    public func update() {
+        step += 1
+        let correction1 = 1 - pow(beta1, Float(step))
+        let stepSize = learningRate / correction1
+        let correction2Root = (1 - pow(beta2, Float(step))).squareRoot()
+        let (b1, b2, eps) = (beta1, beta2, self.eps)
+        for group in groups {
+            let decay = 1 - learningRate * group.weightDecay
+            for (name, parameter) in group.parameters {
+                guard let grad = parameter.grad else { continue }
+                let m = firstMoments[name] ?? Tensor.zeros(parameter.shape)
+                let v = secondMoments[name] ?? Tensor.zeros(parameter.shape)
+                firstMoments[name] = m
+                secondMoments[name] = v
+                let p = parameter.pointer, g = grad.pointer, mp = m.pointer, vp = v.pointer
+                parallelFor(parameter.count, grain: 1 << 15) { range in
+                    for i in range {
+                        let gi = g[i]
+                        p[i] *= decay
+                        mp[i] += (1 - b1) * (gi - mp[i])
+                        vp[i] = vp[i] * b2 + (1 - b2) * gi * gi
+                        p[i] -= stepSize * mp[i] / (vp[i].squareRoot() / correction2Root + eps)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Restores moments and step count saved from another run (resuming training).
+    public func restore(step: Int, firstMoments: [String: Tensor], secondMoments: [String: Tensor]) {
+        self.step = step
+        self.firstMoments = firstMoments
+        self.secondMoments = secondMoments
+    }
+}
+
+/// Linear warm-up from 0 to the peak rate, then linear decay to 0 at `totalSteps`
+/// (Hugging Face's `get_linear_schedule_with_warmup`).
+public struct LinearWarmupSchedule: Sendable {
+    public var peak: Float
+    public var warmupSteps: Int
+    public var totalSteps: Int
+
+    public init(peak: Float, warmupSteps: Int, totalSteps: Int) {
+        self.peak = peak
+        self.warmupSteps = warmupSteps
+        self.totalSteps = totalSteps
+    }
+
+    /// The rate for the update after `step` updates have been made.
+    public func rate(atStep step: Int) -> Float {
+        if step < warmupSteps { return peak * Float(step) / Float(max(1, warmupSteps)) }
+        return peak * max(0, Float(totalSteps - step) / Float(max(1, totalSteps - warmupSteps)))
+    }
+}
+
+/// Scales all gradients so that their global L2 norm is at most `maxNorm` (`torch.nn.utils.clip_grad_norm_`);
+/// returns the norm before clipping.
+@discardableResult
+public func clipGradientNorm(_ parameters: [Tensor], maxNorm: Float) -> Float {
+    let grads = parameters.compactMap(\.grad)
+    let total = grads.reduce(Float(0)) { $0 + VectorMath.dot($1.count, $1.pointer, $1.pointer) }.squareRoot()
+    let coefficient = maxNorm / (total + 1e-6)
+    if coefficient < 1 {
+        for grad in grads {
+            let g = grad.pointer
+            parallelFor(grad.count, grain: 1 << 16) { range in for i in range { g[i] *= coefficient } }
+        }
+    }
+    return total
+}
+
+import Foundation

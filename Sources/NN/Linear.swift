@@ -1,0 +1,78 @@
+import Tensors
+
+/// y = x · Wᵀ + b with PyTorch's `[out, in]` weight layout.
+public final class Linear: Module {
+    public var weight: Tensor
+    public var bias: Tensor?
+
+    /// Weights drawn from Normal(0, `std`) (BERT's `initializer_range`, 0.02), bias zero.
+    public init(inputSize: Int, outputSize: Int, bias: Bool = true, std: Float = 0.02, generator: RandomGenerator) {
+        weight = Tensor.normal([outputSize, inputSize], std: std, generator: generator)
+        weight.requiresGrad = true
+        self.bias = bias ? Tensor.zeros([outputSize], requiresGrad: true) : nil
+    }
+
+    public var inputSize: Int { weight.shape[1] }
+    public var outputSize: Int { weight.shape[0] }
+
+    public override var ownParameters: [(name: String, tensor: Tensor)] {
+        [("weight", weight)] + (bias.map { [("bias", $0)] } ?? [])
+    }
+
+    public func callAsFunction(_ x: Tensor) -> Tensor { x.linear(weight: weight, bias: bias) }
+
+    /// GELU(x · Wᵀ + b) in one oneDNN kernel when nothing needs a gradient, else the two steps.
+    public func withGELU(_ x: Tensor) -> Tensor {
+        let needsGrad = GradMode.isEnabled && (x.requiresGrad || weight.requiresGrad || bias?.requiresGrad == true)
+        return needsGrad ? self(x).gelu() : x.linear(weight: weight, bias: bias, fusedGELU: true)
+    }
+}
+
+/// A lookup table of vectors: row `i` of `weight` for token `i`.
+public final class Embedding: Module {
+    public var weight: Tensor
+
+    public init(count: Int, dimension: Int, std: Float = 0.02, generator: RandomGenerator) {
+        weight = Tensor.normal([count, dimension], std: std, generator: generator)
+        weight.requiresGrad = true
+    }
+
+    public override var ownParameters: [(name: String, tensor: Tensor)] { [("weight", weight)] }
+
+    /// Rows for `ids`, shaped `shape + [dimension]`.
+    public func callAsFunction(_ ids: [Int32], shape: [Int]) -> Tensor {
+        weight.gatherRows(ids).reshaped(shape + [weight.shape[1]])
+    }
+}
+
+/// Layer normalisation over the last axis with a learned scale and shift.
+public final class LayerNorm: Module {
+    public var weight: Tensor
+    public var bias: Tensor
+    public let eps: Float
+
+    public init(size: Int, eps: Float) {
+        weight = Tensor(shape: [size], repeating: 1, requiresGrad: true)
+        bias = Tensor.zeros([size], requiresGrad: true)
+        self.eps = eps
+    }
+
+    public override var ownParameters: [(name: String, tensor: Tensor)] { [("weight", weight), ("bias", bias)] }
+
+    public func callAsFunction(_ x: Tensor) -> Tensor { x.layerNorm(weight: weight, bias: bias, eps: eps) }
+}
+
+/// Inverted dropout, active in training mode only.
+public final class Dropout: Module {
+    public let probability: Float
+    let generator: RandomGenerator
+
+    public init(probability: Float, generator: RandomGenerator) {
+        self.probability = probability
+        self.generator = generator
+    }
+
+    public func callAsFunction(_ x: Tensor) -> Tensor {
+        isTraining && probability > 0 ? x.dropout(probability, generator: generator) : x
+    }
+}

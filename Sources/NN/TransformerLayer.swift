@@ -1,0 +1,158 @@
+import Tensors
+
+/// Sizes and options of one post-LN transformer encoder layer.
+public struct TransformerLayerShape: Sendable, Equatable {
+    public var hiddenSize: Int
+    public var headCount: Int
+    public var intermediateSize: Int
+    public var activation: FeedForwardActivation
+    public var layerNormEps: Float
+    public var hiddenDropout: Float
+    public var attentionDropout: Float
+
+    public init(hiddenSize: Int, headCount: Int, intermediateSize: Int, activation: FeedForwardActivation = .gelu,
+                layerNormEps: Float = 1e-12, hiddenDropout: Float = 0.1, attentionDropout: Float = 0.1) {
+        self.hiddenSize = hiddenSize
+        self.headCount = headCount
+        self.intermediateSize = intermediateSize
+        self.activation = activation
+        self.layerNormEps = layerNormEps
+        self.hiddenDropout = hiddenDropout
+        self.attentionDropout = attentionDropout
+    }
+}
+
+/// The nonlinearity between the two feed-forward projections.
+public enum FeedForwardActivation: String, Sendable {
+    /// Exact GELU (erf), BERT's `gelu`.
+    case gelu
+    /// Tanh-approximated GELU, `gelu_new` / `gelu_pytorch_tanh`.
+    case geluTanh
+    case relu
+    case silu
+}
+
+/// Where each weight of a layer lives under the layer's prefix. BERT and DistilBERT compute the same thing and
+/// differ only in these names; this is the one translation the toolkit has.
+public struct TransformerLayerNaming: Sendable {
+    public var query, key, value, attentionOutput, attentionLayerNorm, intermediate, output, outputLayerNorm: String
+
+    /// `BertLayer`: `attention.self.query`, `attention.output.dense`, `intermediate.dense`, `output.LayerNorm`, ...
+    public static let bert = TransformerLayerNaming(
+        query: "attention.self.query", key: "attention.self.key", value: "attention.self.value",
+        attentionOutput: "attention.output.dense", attentionLayerNorm: "attention.output.LayerNorm",
+        intermediate: "intermediate.dense", output: "output.dense", outputLayerNorm: "output.LayerNorm")
+
+    /// DistilBERT's `TransformerBlock`: `attention.q_lin`, `sa_layer_norm`, `ffn.lin1`, `output_layer_norm`, ...
+    public static let distilBert = TransformerLayerNaming(
+        query: "attention.q_lin", key: "attention.k_lin", value: "attention.v_lin",
+        attentionOutput: "attention.out_lin", attentionLayerNorm: "sa_layer_norm",
+        intermediate: "ffn.lin1", output: "ffn.lin2", outputLayerNorm: "output_layer_norm")
+}
+
+/// What a layer returns: its output and, when asked, the attention it computed (TinyBERT distils both).
+public struct TransformerLayerOutput {
+    public var hidden: Tensor
+    /// Pre-softmax scores with the mask added, `[batch, heads, seq, seq]` (what TinyBERT matches).
+    public var attentionScores: Tensor?
+    /// Post-softmax probabilities, `[batch, heads, seq, seq]` (what Hugging Face returns as `attentions`).
+    public var attentionProbabilities: Tensor?
+}
+
+/// Multi-head self-attention: softmax(Q Kᵀ / sqrt(d) + mask) V per head, then an output projection.
+public final class MultiHeadSelfAttention: Module {
+    public let query, key, value, output: Linear
+    public let headCount: Int
+    let dropout: Dropout
+    let naming: TransformerLayerNaming
+
+    public init(shape: TransformerLayerShape, naming: TransformerLayerNaming, generator: RandomGenerator) {
+        precondition(shape.hiddenSize % shape.headCount == 0, "hidden size \(shape.hiddenSize) not divisible by \(shape.headCount) heads")
+        let h = shape.hiddenSize
+        query = Linear(inputSize: h, outputSize: h, generator: generator)
+        key = Linear(inputSize: h, outputSize: h, generator: generator)
+        value = Linear(inputSize: h, outputSize: h, generator: generator)
+        output = Linear(inputSize: h, outputSize: h, generator: generator)
+        headCount = shape.headCount
+        dropout = Dropout(probability: shape.attentionDropout, generator: generator)
+        self.naming = naming
+    }
+
+    public override var children: [(name: String, module: Module)] {
+        [(naming.query, query), (naming.key, key), (naming.value, value), (naming.attentionOutput, output), ("", dropout)]
+    }
+
+    /// `x` is `[batch, seq, hidden]`; `maskBias` is `[batch, seq]` (0 for tokens, a large negative for padding).
+    public func callAsFunction(_ x: Tensor, maskBias: Tensor?, keepAttention: Bool = false) -> TransformerLayerOutput {
+        let headSize = x.lastDimension / headCount
+        let scores = Tensor.attentionScores(query: query(x), key: key(x), heads: headCount,
+                                            scale: 1 / Float(headSize).squareRoot())
+        let probabilities = scores.softmax(additiveMask: maskBias)
+        let context = Tensor.attentionContext(probabilities: dropout(probabilities), value: value(x), heads: headCount)
+        return TransformerLayerOutput(
+            hidden: output(context),
+            attentionScores: keepAttention ? maskBias.map { scores + $0.reshaped([scores.shape[0], 1, 1, -1]) } ?? scores : nil,
+            attentionProbabilities: keepAttention ? probabilities : nil)
+    }
+}
+
+/// The position-wise feed-forward block: Linear → activation → Linear.
+public final class FeedForward: Module {
+    public let intermediate, output: Linear
+    public let activation: FeedForwardActivation
+    let naming: TransformerLayerNaming
+
+    public init(shape: TransformerLayerShape, naming: TransformerLayerNaming, generator: RandomGenerator) {
+        intermediate = Linear(inputSize: shape.hiddenSize, outputSize: shape.intermediateSize, generator: generator)
+        output = Linear(inputSize: shape.intermediateSize, outputSize: shape.hiddenSize, generator: generator)
+        activation = shape.activation
+        self.naming = naming
+    }
+
+    public override var children: [(name: String, module: Module)] {
+        [(naming.intermediate, intermediate), (naming.output, output)]
+    }
+
+    public func callAsFunction(_ x: Tensor) -> Tensor {
+        let inner: Tensor
+        switch activation {
+        case .gelu: inner = intermediate.withGELU(x)
+        case .geluTanh: inner = intermediate(x).geluTanh()
+        case .relu: inner = intermediate(x).relu()
+        case .silu: inner = intermediate(x).silu()
+        }
+        return output(inner)
+    }
+}
+
+/// A post-LN encoder layer (BERT, DistilBERT):
+/// h = LN(x + Dropout(Attention(x))); out = LN(h + Dropout(FFN(h))).
+public final class TransformerLayer: Module {
+    public let attention: MultiHeadSelfAttention
+    public let attentionLayerNorm: LayerNorm
+    public let feedForward: FeedForward
+    public let outputLayerNorm: LayerNorm
+    let dropout: Dropout
+    let naming: TransformerLayerNaming
+
+    public init(shape: TransformerLayerShape, naming: TransformerLayerNaming, generator: RandomGenerator) {
+        attention = MultiHeadSelfAttention(shape: shape, naming: naming, generator: generator)
+        attentionLayerNorm = LayerNorm(size: shape.hiddenSize, eps: shape.layerNormEps)
+        feedForward = FeedForward(shape: shape, naming: naming, generator: generator)
+        outputLayerNorm = LayerNorm(size: shape.hiddenSize, eps: shape.layerNormEps)
+        dropout = Dropout(probability: shape.hiddenDropout, generator: generator)
+        self.naming = naming
+    }
+
+    public override var children: [(name: String, module: Module)] {
+        [("", attention), (naming.attentionLayerNorm, attentionLayerNorm), ("", feedForward),
+         (naming.outputLayerNorm, outputLayerNorm), ("", dropout)]
+    }
+
+    public func callAsFunction(_ x: Tensor, maskBias: Tensor?, keepAttention: Bool = false) -> TransformerLayerOutput {
+        var result = attention(x, maskBias: maskBias, keepAttention: keepAttention)
+        let attended = attentionLayerNorm(x + dropout(result.hidden))
+        result.hidden = outputLayerNorm(attended + dropout(feedForward(attended)))
+        return result
+    }
+}

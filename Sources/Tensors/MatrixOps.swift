@@ -1,0 +1,124 @@
+/// Matrix products on oneDNN with autograd: batched `matmul`, `linear` (x · Wᵀ + b) and the two products
+/// inside multi-head attention, which read and write heads in place through strided layouts.
+extension Tensor {
+    /// `self · other` over the last two axes, batched over leading axes (`other` may be 2-D and shared).
+    public func matmul(_ other: Tensor) -> Tensor {
+        precondition(rank >= 2 && other.rank >= 2 && shape.last == other.shape[other.rank - 2],
+                     "matmul: \(shape) · \(other.shape)")
+        let m = shape[rank - 2], k = shape[rank - 1], n = other.shape[other.rank - 1]
+        let batch = shape.dropLast(2).reduce(1, *)
+        let otherBatch = other.shape.dropLast(2).reduce(1, *)
+        precondition(otherBatch == 1 || otherBatch == batch, "matmul batch: \(shape) · \(other.shape)")
+        let result = Tensor(uninitializedShape: Array(shape.dropLast(2)) + [m, n])
+        let aLayout = MatrixLayout.rowMajor([batch, m, k])
+        let bLayout = MatrixLayout.rowMajor([otherBatch, k, n])
+        let cLayout = MatrixLayout.rowMajor([batch, m, n])
+        OneDNN.shared.matmul(pointer, aLayout, other.pointer, bLayout, result.pointer, cLayout)
+        let a = self
+        return result.recording([a, other]) { g in
+            var gradA: Tensor?, gradB: Tensor?
+            if a.requiresGrad {
+                gradA = Tensor(uninitializedShape: a.shape)
+                OneDNN.shared.matmul(g.pointer, cLayout, other.pointer, bLayout.transposed, gradA!.pointer, aLayout)
+            }
+            if other.requiresGrad {
+                let full = Tensor(uninitializedShape: [batch, k, n])
+                OneDNN.shared.matmul(a.pointer, aLayout.transposed, g.pointer, cLayout, full.pointer, .rowMajor([batch, k, n]))
+                gradB = (otherBatch == 1 ? full.sum(axis: 0) : full).reshaped(other.shape)
+            }
+            return [gradA, gradB]
+        }
+    }
+
+    /// `self · weightᵀ + bias` with PyTorch's `[out, in]` weight, over the last axis of `self`.
+    /// With `fusedGELU` the activation runs inside the matmul (inference only: no gradient is recorded).
+    public func linear(weight: Tensor, bias: Tensor?, fusedGELU: Bool = false) -> Tensor {
+        let inFeatures = lastDimension, outFeatures = weight.shape[0]
+        precondition(weight.shape == [outFeatures, inFeatures], "linear: input \(shape), weight \(weight.shape)")
+        precondition(bias == nil || bias!.count == outFeatures, "linear: bias \(bias!.shape) for \(outFeatures) outputs")
+        let rows = rowCount
+        let result = Tensor(uninitializedShape: Array(shape.dropLast()) + [outFeatures])
+        let xLayout = MatrixLayout.rowMajor([rows, inFeatures])
+        let wLayout = MatrixLayout.rowMajor([outFeatures, inFeatures])
+        let yLayout = MatrixLayout.rowMajor([rows, outFeatures])
+        OneDNN.shared.matmul(pointer, xLayout, weight.pointer, wLayout.transposed, result.pointer, yLayout,
+                             bias: bias.map { UnsafeRawPointer($0.pointer) },
+                             epilogue: MatmulEpilogue(bias: bias != nil, gelu: fusedGELU))
+        if fusedGELU {
+            precondition(![self, weight, bias].contains { $0?.tracksGrad == true }, "fused GELU is for inference only")
+            return result
+        }
+        let x = self
+        return result.recording([x, weight] + (bias.map { [$0] } ?? [])) { g in
+            var grads: [Tensor?] = [nil, nil]
+            if x.requiresGrad {
+                let gradX = Tensor(uninitializedShape: x.shape)
+                OneDNN.shared.matmul(g.pointer, yLayout, weight.pointer, wLayout, gradX.pointer, xLayout)
+                grads[0] = gradX
+            }
+            if weight.requiresGrad {
+                let gradW = Tensor(uninitializedShape: weight.shape)
+                OneDNN.shared.matmul(g.pointer, yLayout.transposed, x.pointer, xLayout, gradW.pointer, wLayout)
+                grads[1] = gradW
+            }
+            if let bias { grads.append(bias.requiresGrad ? g.reshaped([rows, outFeatures]).sum(axis: 0) : nil) }
+            return grads
+        }
+    }
+
+    /// Attention scores `scale · Q Kᵀ` per head: `q`, `k` are `[batch, seq, hidden]` with heads side by side
+    /// along `hidden`; the result is `[batch, heads, seq, seq]`.
+    public static func attentionScores(query q: Tensor, key k: Tensor, heads: Int, scale: Float) -> Tensor {
+        let (batch, seq, hidden) = (q.shape[0], q.shape[1], q.shape[2])
+        precondition(k.shape == q.shape && hidden % heads == 0, "attention scores: \(q.shape), \(k.shape), \(heads) heads")
+        let headsLayout = MatrixLayout.headsOf(batch: batch, seq: seq, hidden: hidden, heads: heads)
+        let scoresLayout = MatrixLayout.rowMajor([batch, heads, seq, seq])
+        let result = Tensor(uninitializedShape: [batch, heads, seq, seq])
+        OneDNN.shared.matmul(q.pointer, headsLayout, k.pointer, headsLayout.transposed, result.pointer, scoresLayout,
+                             epilogue: MatmulEpilogue(scale: scale))
+        return result.recording([q, k]) { g in
+            var gradQ: Tensor?, gradK: Tensor?
+            if q.requiresGrad {
+                gradQ = Tensor(uninitializedShape: q.shape)
+                OneDNN.shared.matmul(g.pointer, scoresLayout, k.pointer, headsLayout, gradQ!.pointer, headsLayout,
+                                     epilogue: MatmulEpilogue(scale: scale))
+            }
+            if k.requiresGrad {
+                gradK = Tensor(uninitializedShape: k.shape)
+                OneDNN.shared.matmul(g.pointer, scoresLayout.transposed, q.pointer, headsLayout, gradK!.pointer, headsLayout,
+                                     epilogue: MatmulEpilogue(scale: scale))
+            }
+            return [gradQ, gradK]
+        }
+    }
+
+    /// Attention output `P V` per head: `probabilities` is `[batch, heads, seq, seq]`, `v` is `[batch, seq, hidden]`;
+    /// the result is `[batch, seq, hidden]` with the heads concatenated (no permute needed).
+    public static func attentionContext(probabilities p: Tensor, value v: Tensor, heads: Int) -> Tensor {
+        let (batch, seq, hidden) = (v.shape[0], v.shape[1], v.shape[2])
+        precondition(p.shape == [batch, heads, seq, seq], "attention context: \(p.shape) with value \(v.shape)")
+        let headsLayout = MatrixLayout.headsOf(batch: batch, seq: seq, hidden: hidden, heads: heads)
+        let probsLayout = MatrixLayout.rowMajor([batch, heads, seq, seq])
+        let result = Tensor(uninitializedShape: v.shape)
+        OneDNN.shared.matmul(p.pointer, probsLayout, v.pointer, headsLayout, result.pointer, headsLayout)
+        return result.recording([p, v]) { g in
+            var gradP: Tensor?, gradV: Tensor?
+            if p.requiresGrad {
+                gradP = Tensor(uninitializedShape: p.shape)
+                OneDNN.shared.matmul(g.pointer, headsLayout, v.pointer, headsLayout.transposed, gradP!.pointer, probsLayout)
+            }
+            if v.requiresGrad {
+                gradV = Tensor(uninitializedShape: v.shape)
+                OneDNN.shared.matmul(p.pointer, probsLayout.transposed, g.pointer, headsLayout, gradV!.pointer, headsLayout)
+            }
+            return [gradP, gradV]
+        }
+    }
+}
+
+extension MatrixLayout {
+    /// `[batch, seq, hidden]` memory read as `[batch, heads, seq, headSize]`.
+    static func headsOf(batch: Int, seq: Int, hidden: Int, heads: Int) -> MatrixLayout {
+        MatrixLayout(dims: [batch, heads, seq, hidden / heads], strides: [seq * hidden, hidden / heads, hidden, 1])
+    }
+}

@@ -1,0 +1,95 @@
+import Foundation
+
+/// Appends one JSON object per line to `<output directory>/metrics.jsonl`, for example
+/// `{"step":500,"epoch":0.59,"split":"eval","accuracy":0.9106,"loss":0.2563}`.
+///
+/// Keys come in a fixed order: `step`, `epoch`, `split`, then the values sorted by name. Non-finite values are
+/// written as `null` (JSON has no NaN). Each line is written straight to the file, so it is complete on disk
+/// even if the run is killed afterwards.
+public struct MetricsLog: Sendable {
+    /// The file name inside the output directory.
+    public static let fileName = "metrics.jsonl"
+
+    /// The file being appended to.
+    public let fileURL: URL
+    private let handle: FileHandle
+
+    /// Opens (creating it and its directory if needed) `metrics.jsonl` in `directory`, keeping any lines
+    /// already there (a resumed run continues the same log).
+    public init(directory: URL) throws(MetricsLogError) {
+        fileURL = directory.appendingPathComponent(Self.fileName)
+        do {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        } catch {
+            throw MetricsLogError(path: directory.path, operation: "create directory", reason: error)
+        }
+        if !FileManager.default.fileExists(atPath: fileURL.path) {
+            guard FileManager.default.createFile(atPath: fileURL.path, contents: nil) else {
+                throw MetricsLogError(path: fileURL.path, operation: "create file", reason: nil)
+            }
+        }
+        do {
+            handle = try FileHandle(forWritingTo: fileURL)
+            try handle.seekToEnd()
+        } catch {
+            throw MetricsLogError(path: fileURL.path, operation: "open for appending", reason: error)
+        }
+    }
+
+    /// Appends one line. `values` must not use the keys `step`, `epoch` or `split`.
+    public func append(step: Int, epoch: Double, split: String, values: [String: Double]) throws(MetricsLogError) {
+        let line = Self.line(step: step, epoch: epoch, split: split, values: values) + "\n"
+        do {
+            try handle.write(contentsOf: Data(line.utf8))
+        } catch {
+            throw MetricsLogError(path: fileURL.path, operation: "write", reason: error)
+        }
+    }
+
+    /// The JSON text of one entry (without the newline).
+    public static func line(step: Int, epoch: Double, split: String, values: [String: Double]) -> String {
+        precondition(
+            values.keys.allSatisfy { !["step", "epoch", "split"].contains($0) },
+            "metric names must not be step, epoch or split")
+        var fields = ["\"step\":\(step)", "\"epoch\":\(number(epoch))", "\"split\":\(quoted(split))"]
+        for (name, value) in values.sorted(by: { $0.key < $1.key }) {
+            fields.append("\(quoted(name)):\(number(value))")
+        }
+        return "{" + fields.joined(separator: ",") + "}"
+    }
+
+    /// Swift's shortest round-tripping decimal form (valid JSON, e.g. `0.1`, `1e-05`), or `null`.
+    private static func number(_ value: Double) -> String {
+        value.isFinite ? "\(value)" : "null"
+    }
+
+    private static func quoted(_ text: String) -> String {
+        var result = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": result += "\\\""
+            case "\\": result += "\\\\"
+            case "\n": result += "\\n"
+            case "\r": result += "\\r"
+            case "\t": result += "\\t"
+            case _ where scalar.value < 0x20: result += String(format: "\\u%04x", scalar.value)
+            default: result.unicodeScalars.append(scalar)
+            }
+        }
+        return result + "\""
+    }
+}
+
+/// Why the metrics log could not be written.
+public struct MetricsLogError: Error, CustomStringConvertible {
+    /// The file or directory concerned.
+    public let path: String
+    /// What was being done ("create directory", "write", ...).
+    public let operation: String
+    /// The underlying error, if any.
+    public let reason: (any Error)?
+
+    public var description: String {
+        "\(path): cannot \(operation) for the metrics log" + (reason.map { " (\($0.localizedDescription))" } ?? "")
+    }
+}
