@@ -15,7 +15,7 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CDNNL", path: "Sources/CDNNL", providers: [.apt(["libdnnl-dev"])]),
-        .target(name: "Tensors", dependencies: ["CDNNL"]),
+        .target(name: "Tensors", dependencies: ["CDNNL"], swiftSettings: vectorISA),
         .target(name: "NN", dependencies: ["Tensors"]),
         .target(name: "SafeTensors"),
         .target(name: "Tokenizers"),
@@ -41,3 +41,9 @@ let package = Package(
     swiftLanguageModes: [.v6]
 )
 
+/// The engine's own kernels (softmax, layer norm, GELU, ...) are written with 16-lane SIMD vectors; without a
+/// target CPU the compiler lowers them to SSE2. Haswell (AVX2 + FMA, x86-64-v3: every x86 server since 2013) is the floor
+/// we build for; oneDNN picks AVX-512/AMX kernels for the matmuls at run time by itself.
+var vectorISA: [SwiftSetting] {
+    [.unsafeFlags(["-Xcc", "-march=haswell", "-target-cpu", "haswell"], .when(platforms: [.linux]))]
+}

@@ -53,11 +53,7 @@ extension Module {
         var loaded = Set<ObjectIdentifier>()
         for (name, tensor) in parameters {
             let source = checkpointName(name)
-            guard checkpointNames.contains(source) else {
-                // A tied weight (the MLM decoder) is filled through the tensor it shares.
-                if !loaded.contains(ObjectIdentifier(tensor)) { report.missing.append(name) }
-                continue
-            }
+            guard checkpointNames.contains(source) else { continue }
             if let info = checkpoint.info(source), info.shape != tensor.shape {
                 throw ModelWeightsError.shapeMismatch(file: checkpoint.url.path, name: source, expected: tensor.shape, found: info.shape)
             }
@@ -65,6 +61,13 @@ extension Module {
             used.insert(source)
             loaded.insert(ObjectIdentifier(tensor))
         }
+        // A tied tensor (the MLM decoder is the word embedding matrix) is loaded if any of its names was, and
+        // reported missing once, under its first name.
+        var reported = Set<ObjectIdentifier>()
+        report.missing = parameters.filter { entry in
+            let identity = ObjectIdentifier(entry.tensor)
+            return !loaded.contains(identity) && reported.insert(identity).inserted
+        }.map(\.name)
         report.unexpected = checkpointNames.subtracting(used).sorted()
         if strict && !report.missing.isEmpty {
             throw ModelWeightsError.missingWeights(directory: checkpoint.url.path, names: report.missing)

@@ -1,10 +1,10 @@
 import NN
 import Tensors
 
-/// A BERT-family encoder body: embeddings, a stack of post-LN layers, and (BERT only) a pooler.
-/// `BertModel` and `DistilBertModel` differ only in their names and in token types/pooler, so the forward pass
-/// lives here once.
-public class TransformerEncoder: Module {
+/// `BertModel` and `DistilBertModel`: embeddings, a stack of post-LN layers, and (BERT only) a pooler.
+/// The two differ only in their names (`encoder.layer.N.attention.self.query` vs `transformer.layer.N.attention.q_lin`)
+/// and in token types and pooler, so one class serves both, its layout chosen by the config's `model_type`.
+public final class TransformerEncoder: Module {
     public let config: ModelConfig
     public let embeddings: Embeddings
     public let layers: ModuleList<TransformerLayer>
@@ -45,17 +45,12 @@ public class TransformerEncoder: Module {
     }
 }
 
-/// `BertModel`: word, position and token-type embeddings, `encoder.layer.N`, optional pooler.
-public final class BertModel: TransformerEncoder {
-    public init(config: ModelConfig, withPooler: Bool = true, generator: RandomGenerator) {
-        super.init(config: config, naming: .bert, layerPrefix: "encoder.layer", withPooler: withPooler, generator: generator)
-    }
-}
-
-/// `DistilBertModel`: no token types, no pooler, `transformer.layer.N` with DistilBERT's names.
-public final class DistilBertModel: TransformerEncoder {
-    public init(config: ModelConfig, generator: RandomGenerator) {
-        super.init(config: config, naming: .distilBert, layerPrefix: "transformer.layer", withPooler: false, generator: generator)
+extension TransformerEncoder {
+    /// An encoder with this config's layout: BERT's names, token types and pooler, or DistilBERT's.
+    convenience init(encoderFor config: ModelConfig, withPooler: Bool = true, generator: RandomGenerator) {
+        let isBert = config.modelType == .bert
+        self.init(config: config, naming: isBert ? .bert : .distilBert, layerPrefix: isBert ? "encoder.layer" : "transformer.layer",
+                  withPooler: isBert && withPooler, generator: generator)
     }
 }
 
@@ -72,10 +67,7 @@ extension ModelConfig {
 
     /// A fresh encoder of this config's type.
     public func makeEncoder(withPooler: Bool = true, generator: RandomGenerator) -> TransformerEncoder {
-        switch modelType {
-        case .bert: BertModel(config: self, withPooler: withPooler, generator: generator)
-        case .distilbert: DistilBertModel(config: self, generator: generator)
-        }
+        TransformerEncoder(encoderFor: self, withPooler: withPooler, generator: generator)
     }
 }
 

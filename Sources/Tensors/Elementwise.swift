@@ -117,7 +117,7 @@ extension Tensor {
     public func relu() -> Tensor {
         let x = self
         let zero = Vector(repeating: 0)
-        return map { pointwiseMax($0, zero) }.recording([x]) { g in
+        return map { VectorMath.maximum($0, zero) }.recording([x]) { g in
             [g.zipMap(x) { g, x in g.replacing(with: 0, where: x .<= 0) }]
         }
     }

@@ -40,7 +40,11 @@ private struct ParallelJob {
 
     static let runOnOpenMPThread: @convention(c) (UnsafeMutableRawPointer?) -> Void = { context in
         guard let context, let openMP = OpenMP.shared else { return }
-        context.assumingMemoryBound(to: ParallelJob.self).pointee.run(worker: Int(openMP.threadNumber()))
+        let job = context.assumingMemoryBound(to: ParallelJob.self).pointee
+        // The team can be smaller than asked for (a loop inside another parallel loop gets a single thread),
+        // so each thread takes every team-size-th chunk rather than only its own.
+        let chunks = (job.count + job.chunk - 1) / job.chunk, team = max(1, Int(openMP.threadCount()))
+        for worker in stride(from: Int(openMP.threadNumber()), to: chunks, by: team) { job.run(worker: worker) }
     }
 }
 
@@ -52,14 +56,17 @@ private struct OpenMP: @unchecked Sendable {
 
     let parallel: Parallel
     let threadNumber: ThreadNumber
+    let threadCount: ThreadNumber
 
     static let shared: OpenMP? = {
         // Make sure oneDNN, and with it libgomp, is loaded before looking its symbols up.
         _ = OneDNN.shared
-        guard let parallel = dlsym(nil, "GOMP_parallel"), let threadNumber = dlsym(nil, "omp_get_thread_num")
+        guard let parallel = dlsym(nil, "GOMP_parallel"), let threadNumber = dlsym(nil, "omp_get_thread_num"),
+              let threadCount = dlsym(nil, "omp_get_num_threads")
         else { return nil }
         return OpenMP(parallel: unsafeBitCast(parallel, to: Parallel.self),
-                      threadNumber: unsafeBitCast(threadNumber, to: ThreadNumber.self))
+                      threadNumber: unsafeBitCast(threadNumber, to: ThreadNumber.self),
+                      threadCount: unsafeBitCast(threadCount, to: ThreadNumber.self))
     }()
 }
 

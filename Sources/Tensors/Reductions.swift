@@ -77,9 +77,11 @@ extension Tensor {
                 for r in range {
                     let row = x + r * n
                     let best = VectorMath.max(n, row)
-                    y[r] = best
+                    // A row of NaNs has no element equal to its maximum (-inf): stop at its last element, whose
+                    // NaN becomes the result, rather than read and later write past the row.
                     var i = 0
-                    while row[i] != best { i += 1 }
+                    while i < n - 1 && row[i] != best { i += 1 }
+                    y[r] = row[i]
                     indices[r] = i
                 }
             }

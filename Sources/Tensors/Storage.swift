@@ -1,35 +1,75 @@
-import Foundation
 import CDNNL
+import Foundation
 
 /// A 64-byte aligned block of `Float`s shared by a tensor and its views.
 ///
 /// oneDNN's AVX-512/AMX kernels run about 1.5x faster on 64-byte aligned buffers than on Swift arrays, so every
-/// tensor owns its memory through this class rather than through `[Float]`.
+/// tensor owns its memory through this class rather than through `[Float]`. Large blocks are recycled through
+/// `BufferPool`: a training step allocates the same activation sizes again and again, and fresh pages from the
+/// kernel cost a page fault and a page clear each.
 public final class Storage: @unchecked Sendable {
     /// First element; valid for `count` elements for the lifetime of the storage.
     public let base: UnsafeMutablePointer<Float>
     public let count: Int
+    private let capacityBytes: Int
 
     /// Uninitialised storage for `count` floats.
     public init(uninitializedCount count: Int) {
-        Storage.configureAllocatorOnce
         self.count = count
+        capacityBytes = BufferPool.roundedSize(max(count, 1) * MemoryLayout<Float>.stride)
+        base = BufferPool.shared.take(bytes: capacityBytes).bindMemory(to: Float.self, capacity: max(count, 1))
+    }
+
+    deinit { BufferPool.shared.give(UnsafeMutableRawPointer(base), bytes: capacityBytes) }
+}
+
+/// Free lists of large aligned buffers by size class, capped in total size.
+final class BufferPool: @unchecked Sendable {
+    static let shared = BufferPool()
+
+    /// Blocks below this size come straight from `posix_memalign` (glibc serves them from its heap anyway).
+    static let smallestPooled = 1 << 16
+    /// Most memory kept idle in the pool.
+    static let idleLimit = 4 << 30
+
+    private var free: [Int: [UnsafeMutableRawPointer]] = [:]
+    private var idleBytes = 0
+    private let lock = NSLock()
+
+    /// Sizes are rounded up to one of four steps per power of two (at most 25% slack), so that batches of
+    /// slightly different sequence lengths reuse each other's buffers.
+    static func roundedSize(_ bytes: Int) -> Int {
+        guard bytes >= smallestPooled else { return bytes }
+        let power = 1 << (Int.bitWidth - 1 - (bytes - 1).leadingZeroBitCount)  // largest power of two < bytes
+        let step = power / 4
+        return (bytes + step - 1) / step * step
+    }
+
+    func take(bytes: Int) -> UnsafeMutableRawPointer {
+        if bytes >= BufferPool.smallestPooled {
+            lock.lock()
+            let reused = free[bytes]?.popLast()
+            if reused != nil { idleBytes -= bytes }
+            lock.unlock()
+            if let reused { return reused }
+        }
         var raw: UnsafeMutableRawPointer?
-        let bytes = max(count, 1) * MemoryLayout<Float>.stride
         guard posix_memalign(&raw, 64, bytes) == 0, let raw else {
             preconditionFailure("out of memory allocating \(bytes) bytes")
         }
-        base = raw.bindMemory(to: Float.self, capacity: max(count, 1))
+        return raw
     }
 
-    deinit { free(base) }
-
-    /// Large activations are allocated and freed every step; keeping them on the heap instead of fresh `mmap`s
-    /// avoids paying a page fault per 4 KiB on every allocation (glibc would otherwise mmap blocks over 32 MiB).
-    private static let configureAllocatorOnce: Void = {
-        #if os(Linux)
-        _ = mallopt(M_MMAP_THRESHOLD, Int32(1 << 30))
-        _ = mallopt(M_TRIM_THRESHOLD, Int32(1 << 30))
-        #endif
-    }()
+    func give(_ pointer: UnsafeMutableRawPointer, bytes: Int) {
+        if bytes >= BufferPool.smallestPooled {
+            lock.lock()
+            defer { lock.unlock() }
+            if idleBytes + bytes <= BufferPool.idleLimit {
+                free[bytes, default: []].append(pointer)
+                idleBytes += bytes
+                return
+            }
+        }
+        Foundation.free(pointer)
+    }
 }

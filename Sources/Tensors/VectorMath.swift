@@ -6,7 +6,7 @@ public enum VectorMath {
     /// e^x, relative error about 2e-7 (Cephes' `expf`: range reduction by ln 2 and a degree-6 polynomial).
     @inline(__always)
     public static func exp(_ x: Vector) -> Vector {
-        let clamped = x.clamped(lowerBound: Vector(repeating: -87.33), upperBound: Vector(repeating: 88.37))
+        let clamped = clamp(x, -87.33, 88.37)
         // Adding 1.5·2^23 rounds to the nearest integer n and leaves n in the low mantissa bits.
         let magic = Vector(repeating: 12_582_912)
         let shifted = clamped * 1.442_695_040_888_963_4 + magic
@@ -53,13 +53,23 @@ public enum VectorMath {
     /// tanh(x) through e^(2|x|); absolute error about 1e-7.
     @inline(__always)
     public static func tanh(_ x: Vector) -> Vector {
-        let a = abs(x).clamped(lowerBound: Vector(repeating: 0), upperBound: Vector(repeating: 20))
+        let a = clamp(abs(x), 0, 20)
         let y = 1 - 2 / (exp(2 * a) + 1)
         return y.replacing(with: -y, where: x .< 0)
     }
 
+    // The standard library's `clamped` and `pointwiseMax` follow IEEE NaN rules lane by lane and compile to
+    // scalar loops; these compare-and-blend forms compile to a few vector instructions.
     @inline(__always)
     static func abs(_ x: Vector) -> Vector { x.replacing(with: -x, where: x .< 0) }
+
+    @inline(__always)
+    public static func maximum(_ a: Vector, _ b: Vector) -> Vector { a.replacing(with: b, where: a .< b) }
+
+    @inline(__always)
+    static func clamp(_ x: Vector, _ low: Float, _ high: Float) -> Vector {
+        x.replacing(with: low, where: x .< low).replacing(with: high, where: x .> high)
+    }
 
     /// Applies `vector` to whole 16-lane chunks of `count` elements and `scalar` to the tail.
     @inline(__always)
@@ -137,7 +147,7 @@ public enum VectorMath {
         var acc = Vector(repeating: -.infinity)
         var i = 0
         while i + 16 <= count {
-            acc = pointwiseMax(acc, UnsafeRawPointer(x + i).loadUnaligned(as: Vector.self))
+            acc = maximum(acc, UnsafeRawPointer(x + i).loadUnaligned(as: Vector.self))
             i += 16
         }
         var best = acc.max()

@@ -19,6 +19,57 @@ import Tensors
         #expect(copy.scalars == zip(av, bv).map { $0 + 2 * $1 })
     }
 
+    /// Every index is visited exactly once, also when a parallel loop runs inside another one (where a thread
+    /// pool may hand the inner loop fewer threads than it asked for).
+    @Test(arguments: [1, 1000, Self.count])
+    func parallelForCoversEveryIndexOnce(count: Int) {
+        let outer = 3
+        var visits = [Int32](repeating: 0, count: outer * count)
+        visits.withUnsafeMutableBufferPointer { buffer in
+            let visits = buffer
+            parallelFor(outer, grain: 1) { rows in
+                for row in rows {
+                    parallelFor(count, grain: 1_000) { range in
+                        for i in range { visits[row * count + i] += 1 }
+                    }
+                }
+            }
+        }
+        #expect(visits.allSatisfy { $0 == 1 })
+        var flat = [Int32](repeating: 0, count: count)
+        flat.withUnsafeMutableBufferPointer { buffer in
+            let flat = buffer
+            parallelFor(count, grain: 1_000) { range in for i in range { flat[i] += 1 } }
+        }
+        #expect(flat.allSatisfy { $0 == 1 })
+    }
+
+    /// Large buffers are recycled, so an op that leaves part of its output unwritten would show old values:
+    /// each output below is allocated right after a NaN-filled buffer of its size has been released.
+    @Test func outputsAreFullyWrittenOverRecycledBuffers() {
+        func afterReleasingNaNs(_ shape: [Int], _ op: () -> Tensor) -> Tensor {
+            _ = Tensor(shape: shape, repeating: .nan)
+            return op()
+        }
+        let generator = RandomGenerator(seed: 105)
+        let x = randomTensor([128, 256], generator), y = randomTensor([256, 128], generator)
+        let q = randomTensor([2, 128, 128], generator)
+        let outputs: [(String, Tensor)] = [
+            ("permuted", afterReleasingNaNs([256, 128]) { x.transposed() }),
+            ("slice", afterReleasingNaNs([128, 200]) { x.slice(axis: 1, 0..<200) }),
+            ("concat", afterReleasingNaNs([128, 512]) { Tensor.concat([x, x], axis: 1) }),
+            ("gatherRows", afterReleasingNaNs([200, 256]) { x.gatherRows((0..<200).map { Int32($0 % 128) }) }),
+            ("matmul", afterReleasingNaNs([128, 128]) { x.matmul(y) }),
+            ("linear", afterReleasingNaNs([128, 256]) { x.linear(weight: randomTensor([256, 256], generator), bias: nil) }),
+            ("attentionScores", afterReleasingNaNs([2, 2, 128, 128]) { Tensor.attentionScores(query: q, key: q, heads: 2, scale: 1) }),
+            ("softmax", afterReleasingNaNs([128, 256]) { x.softmax() }),
+        ]
+        for (name, output) in outputs {
+            let finite = output.scalars.allSatisfy { $0.isFinite }
+            #expect(finite, "\(name)")
+        }
+    }
+
     @Test func broadcast() {
         let generator = RandomGenerator(seed: 101)
         let a = randomTensor([2049, 67], generator), row = randomTensor([67], generator)

@@ -51,6 +51,17 @@ import Tensors
         expectGradientsMatch([x]) { $0[0].maxLastAxis() }
     }
 
+    /// A diverged model's NaN logits must give NaN, not a read and a gradient write beyond the row.
+    @Test func maxLastAxisOfANaNRowStaysInTheRow() throws {
+        let x = Tensor(shape: [2, 20], values: Array(repeating: .nan, count: 20) + (0..<20).map(Float.init),
+                       requiresGrad: true)
+        let maxima = x.maxLastAxis()
+        #expect(maxima.scalars[0].isNaN && maxima.scalars[1] == 19)
+        maxima.sum().backward()
+        let grad = try #require(x.grad).scalars
+        #expect(grad[0..<20].reduce(0, +) == 1 && grad[39] == 1 && grad[20..<39].allSatisfy { $0 == 0 })
+    }
+
     @Test func maxLastAxisGradientGoesToTheFirstMaximum() {
         let x = Tensor(shape: [2, 3], values: [1, 3, 3, 2, 2, -1], requiresGrad: true)
         x.maxLastAxis().sum().backward()

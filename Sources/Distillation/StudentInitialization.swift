@@ -1,0 +1,340 @@
+import Foundation
+import Models
+import NN
+import SafeTensors
+import Tensors
+
+/// Where a student's encoder weights come from.
+public enum StudentSource: Sendable, Equatable {
+    /// The teacher's layers at these indices (ascending, distinct), in order; `nil` picks
+    /// ``StudentInitialization/defaultLayers(teacherLayerCount:)``. Embeddings and, when the layout allows it,
+    /// the task head are copied too. This is how DistilBERT was initialised.
+    case teacherLayers([Int]?)
+    /// Every weight drawn at random, for comparison with a teacher-initialised student.
+    case random(RandomStudentShape)
+}
+
+/// The shape of a randomly initialised student; a `nil` field takes the teacher's value (the layer count: the
+/// number of layers ``StudentInitialization/defaultLayers(teacherLayerCount:)`` would keep).
+public struct RandomStudentShape: Sendable, Equatable {
+    public var layerCount: Int?
+    public var hiddenSize: Int?
+    public var headCount: Int?
+    public var intermediateSize: Int?
+
+    public init(layerCount: Int? = nil, hiddenSize: Int? = nil, headCount: Int? = nil, intermediateSize: Int? = nil) {
+        self.layerCount = layerCount
+        self.hiddenSize = hiddenSize
+        self.headCount = headCount
+        self.intermediateSize = intermediateSize
+    }
+}
+
+/// What `distill student` builds.
+public struct StudentOptions: Sendable, Equatable {
+    public var source: StudentSource
+    /// The student's layout; `nil` keeps the teacher's.
+    public var format: ModelType?
+    /// Accept a freshly initialised classification head when the teacher's cannot be carried over (a change of
+    /// layout between BERT and DistilBERT); without it such a change is refused.
+    public var allowNewHead: Bool
+    /// Seeds every weight that is not copied from the teacher.
+    public var seed: UInt64
+
+    public init(source: StudentSource = .teacherLayers(nil), format: ModelType? = nil, allowNewHead: Bool = false, seed: UInt64 = 42) {
+        self.source = source
+        self.format = format
+        self.allowNewHead = allowNewHead
+        self.seed = seed
+    }
+}
+
+/// Where the student's classification head (BERT: pooler + classifier; DistilBERT: pre_classifier + classifier)
+/// came from.
+public enum StudentHeadOrigin: Sendable, Equatable, CustomStringConvertible {
+    /// Copied weight by weight: the student computes the same function of its last hidden state as the teacher.
+    case copiedFromTeacher
+    /// Fresh, because the teacher checkpoint has no classification head (a pretrained-only model).
+    case newTeacherHasNone
+    /// Fresh, because BERT's head (tanh pooler) and DistilBERT's (ReLU pre_classifier) are different functions.
+    case newLayoutChanged(teacher: ModelType, student: ModelType)
+    /// Part of a randomly initialised student.
+    case random
+
+    public var description: String {
+        switch self {
+        case .copiedFromTeacher: "copied from the teacher"
+        case .newTeacherHasNone: "new (the teacher checkpoint has no classification head)"
+        case let .newLayoutChanged(teacher, student):
+            "new: the \(teacher.rawValue) head cannot be carried into the \(student.rawValue) layout; "
+                + "it must be trained (e.g. by `distill task`)"
+        case .random: "random"
+        }
+    }
+}
+
+/// Why a student cannot be built. Messages name the option or file at fault.
+public enum StudentInitializationError: Error, Sendable, Equatable, CustomStringConvertible {
+    case noLayersSelected
+    case layerOutOfRange(layer: Int, teacherLayerCount: Int)
+    case duplicateLayer(Int)
+    case layersNotAscending([Int])
+    /// The teacher's trained head would be lost by the change of layout and `allowNewHead` was not given.
+    case headNotTransferable(teacher: ModelType, student: ModelType)
+    /// DistilBERT configs cannot state a LayerNorm epsilon; theirs is always 1e-12.
+    case layerNormEpsilonNotExpressible(Double)
+    case invalidShape(String)
+    case outputIsTeacher(path: String)
+
+    public var description: String {
+        switch self {
+        case .noLayersSelected:
+            "--layers: select at least one teacher layer"
+        case let .layerOutOfRange(layer, count):
+            "--layers: layer \(layer) does not exist; the teacher has layers 0...\(count - 1)"
+        case .duplicateLayer(let layer):
+            "--layers: layer \(layer) is selected more than once"
+        case .layersNotAscending(let layers):
+            "--layers: \(layers.map(String.init).joined(separator: ",")) is not in ascending order "
+                + "(the student keeps the teacher's layer order)"
+        case let .headNotTransferable(teacher, student):
+            "the teacher's \(teacher.rawValue) classification head cannot be carried into the \(student.rawValue) layout "
+                + "(BERT classifies tanh(pooler(h[CLS])), DistilBERT ReLU(pre_classifier(h[CLS])): different functions); "
+                + "pass --allow-new-head to start the student with a new head, or keep --format \(teacher.rawValue)"
+        case .layerNormEpsilonNotExpressible(let eps):
+            "the teacher's layer_norm_eps is \(eps); a DistilBERT config cannot express it (DistilBERT always uses 1e-12), "
+                + "so use --format bert"
+        case .invalidShape(let reason):
+            "student shape: \(reason)"
+        case .outputIsTeacher(let path):
+            "--output \(path) is the teacher's directory; choose another directory"
+        }
+    }
+}
+
+/// A student built from a teacher, before it is written anywhere.
+public struct InitializedStudent {
+    public let model: SequenceClassifier
+    /// For each student layer, the teacher layer it was copied from (`nil` for a random student).
+    public let teacherLayers: [Int]?
+    public let head: StudentHeadOrigin
+    /// Whether the teacher's type-0 token-type embedding was added into the position embeddings (BERT teacher,
+    /// DistilBERT student).
+    public let foldedTokenTypeEmbedding: Bool
+}
+
+/// Building smaller students from a teacher, the DistilBERT way: same width, a subset of the teacher's layers,
+/// the embeddings and the task head copied.
+///
+/// Changing the layout from BERT to DistilBERT drops token-type embeddings. Row 0 of the teacher's
+/// `token_type_embeddings` is then added to every position embedding: BERT's embedding sum is
+/// word + position + type, so for single-segment inputs (every type id 0) the DistilBERT student's embeddings,
+/// and hence all its hidden states, equal those of the BERT student. Sentence-pair inputs lose the segment
+/// distinction, as in DistilBERT itself. The other way, a DistilBERT teacher gets all-zero token-type embeddings,
+/// which is exact for any type ids.
+public enum StudentInitialization {
+    /// The config key where a teacher-initialised student records, for each of its layers, the teacher layer it
+    /// came from; `distill task` reads it to pair hidden states.
+    public static let teacherLayersKey = "distill_teacher_layers"
+
+    /// About half of the teacher's layers, keeping the first and the last: the lower half of the selection takes
+    /// every other layer from the bottom (0, 2, 4, ...), the upper half every other layer from the top. For 12
+    /// layers this is DistilBERT's 0,2,4,7,9,11; for an odd count it is plain every-other (0, 2, ..., n−1).
+    public static func defaultLayers(teacherLayerCount n: Int) -> [Int] {
+        guard n > 1 else { return n == 1 ? [0] : [] }
+        let count = (n + 1) / 2
+        let fromBottom = (count + 1) / 2
+        let bottom = (0..<fromBottom).map { 2 * $0 }
+        let top = (0..<(count - fromBottom)).map { n - 1 - 2 * $0 }.reversed()
+        return bottom + top
+    }
+
+    /// Checks a layer selection: non-empty, in range, distinct, ascending.
+    public static func validate(layers: [Int], teacherLayerCount: Int) throws(StudentInitializationError) {
+        guard !layers.isEmpty else { throw .noLayersSelected }
+        if let bad = layers.first(where: { !(0..<teacherLayerCount).contains($0) }) {
+            throw .layerOutOfRange(layer: bad, teacherLayerCount: teacherLayerCount)
+        }
+        var seen = Set<Int>()
+        if let repeated = layers.first(where: { !seen.insert($0).inserted }) { throw .duplicateLayer(repeated) }
+        guard layers == layers.sorted() else { throw .layersNotAscending(layers) }
+    }
+
+    /// Builds a student from a loaded teacher. `teacherHasHead` says whether the teacher's classifier weights
+    /// were actually in its checkpoint (as opposed to freshly initialised on loading).
+    public static func makeStudent(from teacher: SequenceClassifier, teacherHasHead: Bool, options: StudentOptions)
+        throws(StudentInitializationError) -> InitializedStudent
+    {
+        let teacherConfig = teacher.config
+        let format = options.format ?? teacherConfig.modelType
+        if format == .distilbert && teacherConfig.modelType == .bert && teacherConfig.layerNormEps != 1e-12 {
+            throw .layerNormEpsilonNotExpressible(teacherConfig.layerNormEps)
+        }
+        var config = teacherConfig.converted(to: format)
+        let generator = RandomGenerator(seed: options.seed)
+
+        switch options.source {
+        case .random(let shape):
+            config.layerCount = shape.layerCount ?? defaultLayers(teacherLayerCount: teacherConfig.layerCount).count
+            config.hiddenSize = shape.hiddenSize ?? config.hiddenSize
+            config.headCount = shape.headCount ?? config.headCount
+            config.intermediateSize = shape.intermediateSize ?? config.intermediateSize
+            try checkShape(config)
+            config.extraKeys[teacherLayersKey] = nil
+            let model = SequenceClassifier(config: config, generator: generator)
+            return InitializedStudent(model: model, teacherLayers: nil, head: .random, foldedTokenTypeEmbedding: false)
+
+        case .teacherLayers(let selection):
+            let layers = selection ?? defaultLayers(teacherLayerCount: teacherConfig.layerCount)
+            try validate(layers: layers, teacherLayerCount: teacherConfig.layerCount)
+            let carriesHead = format == teacherConfig.modelType
+            if teacherHasHead && !carriesHead && !options.allowNewHead {
+                throw .headNotTransferable(teacher: teacherConfig.modelType, student: format)
+            }
+            config.layerCount = layers.count
+            config.extraKeys[teacherLayersKey] = .array(layers.map(ConfigValue.integer))
+            let student = SequenceClassifier(config: config, generator: generator)
+
+            let folded = copyEmbeddings(from: teacher.encoder.embeddings, to: student.encoder.embeddings)
+            for (studentLayer, teacherLayer) in zip(student.encoder.layers.items, layers) {
+                copyParameters(from: teacher.encoder.layers.items[teacherLayer], to: studentLayer)
+            }
+            let head: StudentHeadOrigin
+            if carriesHead {
+                if let from = teacher.encoder.pooler, let to = student.encoder.pooler { copyParameters(from: from, to: to) }
+                if let from = teacher.preClassifier, let to = student.preClassifier { copyParameters(from: from, to: to) }
+                copyParameters(from: teacher.classifier, to: student.classifier)
+                head = teacherHasHead ? .copiedFromTeacher : .newTeacherHasNone
+            } else {
+                head = teacherHasHead ? .newLayoutChanged(teacher: teacherConfig.modelType, student: format) : .newTeacherHasNone
+            }
+            return InitializedStudent(model: student, teacherLayers: layers, head: head, foldedTokenTypeEmbedding: folded)
+        }
+    }
+
+    private static func checkShape(_ config: ModelConfig) throws(StudentInitializationError) {
+        for (name, value) in [("--layers-count", config.layerCount), ("--hidden", config.hiddenSize),
+                              ("--heads", config.headCount), ("--intermediate", config.intermediateSize)] where value <= 0 {
+            throw .invalidShape("\(name) must be positive, got \(value)")
+        }
+        guard config.hiddenSize % config.headCount == 0 else {
+            throw .invalidShape("\(config.headCount) heads do not divide the hidden size \(config.hiddenSize)")
+        }
+    }
+
+    /// Copies word and position embeddings and the LayerNorm; token types as described on the type. Returns
+    /// whether the type-0 embedding was folded into the positions.
+    private static func copyEmbeddings(from teacher: Embeddings, to student: Embeddings) -> Bool {
+        copyParameters(from: teacher.words, to: student.words)
+        copyParameters(from: teacher.positions, to: student.positions)
+        copyParameters(from: teacher.layerNorm, to: student.layerNorm)
+        switch (teacher.tokenTypes, student.tokenTypes) {
+        case let (from?, to?):
+            copyParameters(from: from, to: to)
+            return false
+        case (nil, let to?):
+            to.weight.fill(0)
+            return false
+        case (let from?, nil):
+            let positions = student.positions.weight, width = positions.shape[1]
+            let typeZero = from.weight.pointer
+            for row in 0..<positions.shape[0] {
+                let destination = positions.pointer + row * width
+                for column in 0..<width { destination[column] += typeZero[column] }
+            }
+            return true
+        case (nil, nil):
+            return false
+        }
+    }
+
+    /// Copies every parameter of `source` into the parameter at the same position of `destination`. The two
+    /// modules are of the same kind and width (possibly named in different layouts), so the lists line up.
+    static func copyParameters(from source: Module, to destination: Module) {
+        let from = source.namedParameters(), to = destination.namedParameters()
+        precondition(from.count == to.count, "copying \(from.count) parameters into \(to.count)")
+        for (a, b) in zip(from, to) {
+            precondition(a.tensor.shape == b.tensor.shape, "copying \(a.name) \(a.tensor.shape) into \(b.name) \(b.tensor.shape)")
+            b.tensor.copy(from: a.tensor)
+        }
+    }
+}
+
+/// What `distill student` wrote, for its summary table.
+public struct StudentSummary: Sendable {
+    public var teacherConfig: ModelConfig
+    public var studentConfig: ModelConfig
+    public var teacherParameterCount: Int
+    public var studentParameterCount: Int
+    /// Size of the checkpoint files (`model.safetensors`, or all shards).
+    public var teacherCheckpointBytes: Int
+    public var studentCheckpointBytes: Int
+    /// For each student layer, its teacher layer (`nil` for a random student).
+    public var teacherLayers: [Int]?
+    public var head: StudentHeadOrigin
+    public var foldedTokenTypeEmbedding: Bool
+    /// The tokenizer files copied from the teacher's directory.
+    public var tokenizerFiles: [String]
+}
+
+/// Reading and writing model directories for a student.
+extension StudentInitialization {
+    /// Tokenizer files of a Hugging Face model directory, copied verbatim into the student's.
+    public static let tokenizerFileNames = [
+        "vocab.txt", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "added_tokens.json",
+    ]
+
+    /// Loads the teacher in `teacherDirectory` (a sequence classifier, or a base / pretraining checkpoint, whose
+    /// student then gets a new head), builds the student and writes `config.json`, `model.safetensors` and the
+    /// teacher's tokenizer files into `outputDirectory`.
+    public static func createStudent(teacherDirectory: URL, outputDirectory: URL, options: StudentOptions) throws -> StudentSummary {
+        if teacherDirectory.standardizedFileURL.resolvingSymlinksInPath().path
+            == outputDirectory.standardizedFileURL.resolvingSymlinksInPath().path
+        {
+            throw StudentInitializationError.outputIsTeacher(path: outputDirectory.path)
+        }
+        let (teacher, report) = try SequenceClassifier.load(from: teacherDirectory)
+        let teacherHasHead = !report.missing.contains { $0.hasPrefix("classifier.") }
+        let student = try makeStudent(from: teacher, teacherHasHead: teacherHasHead, options: options)
+        try student.model.save(to: outputDirectory)
+
+        var copied: [String] = []
+        let fileManager = FileManager.default
+        for name in tokenizerFileNames {
+            let source = teacherDirectory.appendingPathComponent(name)
+            guard fileManager.fileExists(atPath: source.path) else { continue }
+            let destination = outputDirectory.appendingPathComponent(name)
+            if fileManager.fileExists(atPath: destination.path) { try fileManager.removeItem(at: destination) }
+            try fileManager.copyItem(at: source, to: destination)
+            copied.append(name)
+        }
+
+        let teacherFiles = try SafeTensorsCheckpoint(directory: teacherDirectory).files.map(\.url)
+        let studentFile = outputDirectory.appendingPathComponent(SafeTensorsCheckpoint.singleFileName)
+        return StudentSummary(
+            teacherConfig: teacher.config, studentConfig: student.model.config,
+            teacherParameterCount: teacher.parameterCount, studentParameterCount: student.model.parameterCount,
+            teacherCheckpointBytes: try teacherFiles.reduce(0) { $0 + (try fileSize($1)) },
+            studentCheckpointBytes: try fileSize(studentFile),
+            teacherLayers: student.teacherLayers, head: student.head,
+            foldedTokenTypeEmbedding: student.foldedTokenTypeEmbedding, tokenizerFiles: copied)
+    }
+
+    private static func fileSize(_ url: URL) throws -> Int {
+        (try FileManager.default.attributesOfItem(atPath: url.path)[.size] as? NSNumber)?.intValue ?? 0
+    }
+}
+
+extension ModelConfig {
+    /// The teacher layer each student layer was copied from, as recorded by `distill student`
+    /// (``StudentInitialization/teacherLayersKey``); `nil` when the config has no such record.
+    public var distillTeacherLayers: [Int]? {
+        guard case .array(let values) = extraKeys[StudentInitialization.teacherLayersKey] else { return nil }
+        var layers: [Int] = []
+        for value in values {
+            guard case .integer(let layer) = value else { return nil }
+            layers.append(layer)
+        }
+        return layers
+    }
+}

@@ -1,0 +1,42 @@
+import Datasets
+
+/// Reads the labelled file of a classification or regression task, telling the two apart when the caller
+/// does not say which it is.
+public enum LabelledDataLoading {
+    /// The kind of task a GLUE-style task name implies: STS-B is regression, the other GLUE tasks are
+    /// classification; `nil` for no or an unknown name. Names are matched ignoring case and punctuation.
+    public static func taskKind(named task: String?) -> TaskKind? {
+        let name = (task ?? "").lowercased().filter { $0.isLetter || $0.isNumber }
+        if name == "stsb" { return .regression }
+        return classificationTasks.contains(where: name.hasPrefix) ? .classification : nil
+    }
+
+    /// GLUE's classification tasks (MNLI's matched/mismatched variants share the prefix).
+    private static let classificationTasks = ["cola", "sst2", "mrpc", "qqp", "mnli", "qnli", "rte", "wnli", "hans"]
+
+    /// Reads `path` as a task of kind `task`, or, when `task` is `nil`, as regression if every label is a number
+    /// and at least one is not an integer (STS-B's 0-5 scores), else as classification.
+    ///
+    /// - Parameter labelSet: For classification, the class names to map labels through (a model's `id2label`,
+    ///   or the training file's set when reading its dev file); `nil` builds the set from the file.
+    public static func read(path: String, task: TaskKind?, labelSet: LabelSet? = nil) throws(DatasetError)
+        -> LabelledDataset
+    {
+        func read(_ kind: TaskKind) throws(DatasetError) -> LabelledDataset {
+            try LabelledTextReader.read(path: path, options: DatasetReadOptions(task: kind, labelSet: labelSet))
+        }
+        if let task { return try read(task) }
+        // Class names are never all numbers with a fraction, so a file that reads as regression with some
+        // non-integral value is a regression file; integer labels ("0"/"1") are class indices.
+        let asRegression: LabelledDataset
+        do {
+            asRegression = try read(.regression)
+        } catch {
+            return try read(.classification)
+        }
+        let hasFraction = asRegression.examples.contains { example in
+            if case .value(let value) = example.label { value != value.rounded() } else { false }
+        }
+        return hasFraction ? asRegression : try read(.classification)
+    }
+}

@@ -1,0 +1,77 @@
+import NN
+import Tensors
+
+/// `BertForMaskedLM` / `DistilBertForMaskedLM`: the encoder and a vocabulary head whose output matrix is the word
+/// embedding matrix itself (tied, as in both releases).
+///
+/// BERT: `cls.predictions.transform.dense` → activation → `cls.predictions.transform.LayerNorm` →
+/// `cls.predictions.decoder` (+ `cls.predictions.bias`). DistilBERT: `vocab_transform` → GELU →
+/// `vocab_layer_norm` → `vocab_projector`.
+public final class MaskedLanguageModel: Module {
+    public let encoder: TransformerEncoder
+    public let transform: Linear
+    public let layerNorm: LayerNorm
+    /// The decoder bias, one per vocabulary entry.
+    public let vocabularyBias: Tensor
+    private let projection: VocabularyProjection
+
+    public init(config: ModelConfig, generator: RandomGenerator) {
+        encoder = config.makeEncoder(withPooler: false, generator: generator)
+        transform = Linear(inputSize: config.hiddenSize, outputSize: config.hiddenSize,
+                           std: Float(config.initializerRange), generator: generator)
+        layerNorm = LayerNorm(size: config.hiddenSize, eps: Float(config.layerNormEps))
+        vocabularyBias = Tensor.zeros([config.vocabSize], requiresGrad: true)
+        projection = VocabularyProjection(type: config.modelType, words: encoder.embeddings.words, bias: vocabularyBias)
+    }
+
+    public var config: ModelConfig { encoder.config }
+
+    public override var children: [(name: String, module: Module)] {
+        switch config.modelType {
+        case .bert: [("bert", encoder), ("cls.predictions.transform.dense", transform), ("cls.predictions.transform.LayerNorm", layerNorm), ("", projection)]
+        case .distilbert: [("distilbert", encoder), ("vocab_transform", transform), ("vocab_layer_norm", layerNorm), ("", projection)]
+        }
+    }
+
+    /// Vocabulary logits `[batch, seq, vocab]` and the encoder's outputs.
+    public func callAsFunction(_ input: EncoderInput, options: EncoderOutputOptions = EncoderOutputOptions())
+        -> (logits: Tensor, encoder: EncoderOutput)
+    {
+        let output = encoder(input, options: options)
+        let transformed = layerNorm(activate(transform(output.lastHidden)))
+        return (transformed.linear(weight: encoder.embeddings.words.weight, bias: vocabularyBias), output)
+    }
+
+    private func activate(_ x: Tensor) -> Tensor {
+        switch config.modelType == .distilbert ? .gelu : config.layerShape.activation {
+        case .gelu: x.gelu()
+        case .geluTanh: x.geluTanh()
+        case .relu: x.relu()
+        case .silu: x.silu()
+        }
+    }
+}
+
+/// The decoder's weight (the word embedding matrix) and bias under their checkpoint names.
+///
+/// It is the model's last child so that the tied matrix is listed first under the word embedding's name: saving
+/// keeps a tied tensor's first name only, and transformers saves (and expects) `….embeddings.word_embeddings.weight`
+/// and leaves the decoder's copy out.
+private final class VocabularyProjection: Module {
+    let type: ModelType
+    let words: Embedding
+    let bias: Tensor
+
+    init(type: ModelType, words: Embedding, bias: Tensor) {
+        self.type = type
+        self.words = words
+        self.bias = bias
+    }
+
+    override var ownParameters: [(name: String, tensor: Tensor)] {
+        switch type {
+        case .bert: [("cls.predictions.decoder.weight", words.weight), ("cls.predictions.bias", bias)]
+        case .distilbert: [("vocab_projector.weight", words.weight), ("vocab_projector.bias", bias)]
+        }
+    }
+}

@@ -1,0 +1,34 @@
+import NN
+import Tensors
+
+/// `BertForQuestionAnswering` / `DistilBertForQuestionAnswering`: per-token start and end logits from
+/// `qa_outputs` (a `[2, hidden]` projection) over the encoder's last hidden state.
+public final class QuestionAnswering: Module {
+    public let encoder: TransformerEncoder
+    public let outputs: Linear
+    let dropout: Dropout
+
+    public init(config: ModelConfig, generator: RandomGenerator) {
+        encoder = config.makeEncoder(withPooler: false, generator: generator)
+        outputs = Linear(inputSize: config.hiddenSize, outputSize: 2, std: Float(config.initializerRange), generator: generator)
+        // BERT applies no dropout here; DistilBERT applies `qa_dropout`.
+        dropout = Dropout(probability: config.modelType == .distilbert ? Float(config.qaDropout) : 0, generator: generator)
+    }
+
+    public var config: ModelConfig { encoder.config }
+
+    public override var children: [(name: String, module: Module)] {
+        [(config.modelType.basePrefix, encoder), ("qa_outputs", outputs), ("", dropout)]
+    }
+
+    /// Start and end logits, each `[batch, seq]`, and the encoder's outputs.
+    public func callAsFunction(_ input: EncoderInput, options: EncoderOutputOptions = EncoderOutputOptions())
+        -> (start: Tensor, end: Tensor, encoder: EncoderOutput)
+    {
+        let output = encoder(input, options: options)
+        let logits = outputs(dropout(output.lastHidden))
+        let parts = logits.split(axis: 2, sizes: [1, 1])
+        let shape = [input.batchSize, input.sequenceLength]
+        return (parts[0].reshaped(shape), parts[1].reshaped(shape), output)
+    }
+}
