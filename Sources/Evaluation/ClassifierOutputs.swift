@@ -41,6 +41,14 @@ public struct ClassifierOutputs: Sendable, Equatable {
         return exponentials.map { $0 / total }
     }
 
+    /// −log softmax(logits of `row`)[`label`], computed stably as logsumexp − logit.
+    public func crossEntropy(row: Int, label: Int) -> Double {
+        let scores = logits(of: row).map(Double.init)
+        let largest = scores.max() ?? 0
+        let logSumExp = largest + Foundation.log(scores.reduce(0) { $0 + Foundation.exp($1 - largest) })
+        return logSumExp - scores[label]
+    }
+
     /// The predicted value of each example, for a regression head (its single logit).
     public var values: [Double] {
         precondition(labelCount == 1, "values are the outputs of a one-logit regression head")

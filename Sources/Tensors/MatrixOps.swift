@@ -18,8 +18,9 @@ extension Tensor {
         return result.recording([a, other]) { g in
             var gradA: Tensor?, gradB: Tensor?
             if a.requiresGrad {
-                gradA = Tensor(uninitializedShape: a.shape)
-                OneDNN.shared.matmul(g.pointer, cLayout, other.pointer, bLayout.transposed, gradA!.pointer, aLayout)
+                gradA = Tensor.filled(a.shape) {
+                    OneDNN.shared.matmul(g.pointer, cLayout, other.pointer, bLayout.transposed, $0, aLayout)
+                }
             }
             if other.requiresGrad {
                 let full = Tensor(uninitializedShape: [batch, k, n])
@@ -35,7 +36,7 @@ extension Tensor {
     public func linear(weight: Tensor, bias: Tensor?, fusedGELU: Bool = false) -> Tensor {
         let inFeatures = lastDimension, outFeatures = weight.shape[0]
         precondition(weight.shape == [outFeatures, inFeatures], "linear: input \(shape), weight \(weight.shape)")
-        precondition(bias == nil || bias!.count == outFeatures, "linear: bias \(bias!.shape) for \(outFeatures) outputs")
+        precondition(bias.map { $0.count == outFeatures } ?? true, "linear: bias of \(bias?.count ?? 0) for \(outFeatures) outputs")
         let rows = rowCount
         let result = Tensor(uninitializedShape: Array(shape.dropLast()) + [outFeatures])
         let xLayout = MatrixLayout.rowMajor([rows, inFeatures])
@@ -79,14 +80,16 @@ extension Tensor {
         return result.recording([q, k]) { g in
             var gradQ: Tensor?, gradK: Tensor?
             if q.requiresGrad {
-                gradQ = Tensor(uninitializedShape: q.shape)
-                OneDNN.shared.matmul(g.pointer, scoresLayout, k.pointer, headsLayout, gradQ!.pointer, headsLayout,
-                                     epilogue: MatmulEpilogue(scale: scale))
+                gradQ = Tensor.filled(q.shape) {
+                    OneDNN.shared.matmul(g.pointer, scoresLayout, k.pointer, headsLayout, $0, headsLayout,
+                                         epilogue: MatmulEpilogue(scale: scale))
+                }
             }
             if k.requiresGrad {
-                gradK = Tensor(uninitializedShape: k.shape)
-                OneDNN.shared.matmul(g.pointer, scoresLayout.transposed, q.pointer, headsLayout, gradK!.pointer, headsLayout,
-                                     epilogue: MatmulEpilogue(scale: scale))
+                gradK = Tensor.filled(k.shape) {
+                    OneDNN.shared.matmul(g.pointer, scoresLayout.transposed, q.pointer, headsLayout, $0, headsLayout,
+                                         epilogue: MatmulEpilogue(scale: scale))
+                }
             }
             return [gradQ, gradK]
         }
@@ -104,15 +107,26 @@ extension Tensor {
         return result.recording([p, v]) { g in
             var gradP: Tensor?, gradV: Tensor?
             if p.requiresGrad {
-                gradP = Tensor(uninitializedShape: p.shape)
-                OneDNN.shared.matmul(g.pointer, headsLayout, v.pointer, headsLayout.transposed, gradP!.pointer, probsLayout)
+                gradP = Tensor.filled(p.shape) {
+                    OneDNN.shared.matmul(g.pointer, headsLayout, v.pointer, headsLayout.transposed, $0, probsLayout)
+                }
             }
             if v.requiresGrad {
-                gradV = Tensor(uninitializedShape: v.shape)
-                OneDNN.shared.matmul(p.pointer, probsLayout.transposed, g.pointer, headsLayout, gradV!.pointer, headsLayout)
+                gradV = Tensor.filled(v.shape) {
+                    OneDNN.shared.matmul(p.pointer, probsLayout.transposed, g.pointer, headsLayout, $0, headsLayout)
+                }
             }
             return [gradP, gradV]
         }
+    }
+}
+
+extension Tensor {
+    /// A new tensor of `shape` whose every element `body` writes through the pointer it is given.
+    static func filled(_ shape: [Int], _ body: (UnsafeMutablePointer<Float>) -> Void) -> Tensor {
+        let result = Tensor(uninitializedShape: shape)
+        body(result.pointer)
+        return result
     }
 }
 

@@ -1,8 +1,10 @@
 import ArgumentParser
+import Datasets
 import Foundation
 import Models
 import NN
 import Tensors
+import Tokenizers
 
 /// `distill bench`: the engine's speed on this machine, at the shapes the targets are quoted for.
 struct BenchCommand: ParsableCommand {
@@ -12,8 +14,9 @@ struct BenchCommand: ParsableCommand {
         discussion: """
             Shapes: matmuls [4096x384]x[384x1152] and [4096x1536]x[1536x384]; a 6-layer encoder of hidden 384,
             12 heads, FFN 1536, vocab 30522 with random weights, forward at batch 32 x seq 128 and batch 1 x seq 128,
-            and a training step (forward + backward + AdamW, classification head) at batch 32 x seq 64.
-            Compare with ../shared/bench/pytorch_anchor.py run on the same machine. Build in release mode.
+            and a training step (forward + backward + AdamW, classification head) at batch 32 x seq 64; then the
+            WordPiece tokenizer's MB/s on one core, one text at a time, when the tokenizer and text file exist.
+            Compare with ../shared/bench/pytorch_anchor.py and tokenizer_anchor.py run on the same machine.
 
             Example:
               distill bench --json bench.json
@@ -24,6 +27,12 @@ struct BenchCommand: ParsableCommand {
 
     @Option(help: "Timed repetitions per measurement (the median is reported).")
     var repeats = 5
+
+    @Option(help: "Model directory whose tokenizer is timed (default: the quick-start teacher).")
+    var tokenizer = "cache/all-MiniLM-L6-v2"
+
+    @Option(help: "Labelled text file whose sentences are tokenized one at a time.")
+    var tokenizerData = "../shared/data/sst2/train.tsv"
 
     func run() throws {
         var results = BenchResults()
@@ -46,6 +55,13 @@ struct BenchCommand: ParsableCommand {
         let optimizer = AdamW(groups: AdamW.bertGroups(model.namedParameters(), weightDecay: 0.01), learningRate: 1e-5)
         let step = Self.median(repeats) { Self.trainStep(model, optimizer, batch: 32, seq: 64, generator: generator) }
         results.trainTokensPerSecond = 32 * 64 / step
+
+        if FileManager.default.fileExists(atPath: tokenizerData) {
+            let texts = try LabelledTextReader.read(path: tokenizerData).examples.map(\.text)
+            let wordPiece = try BertTokenizer(directory: URL(fileURLWithPath: tokenizer))
+            let runs = (0..<3).map { _ in wordPiece.measureThroughput(texts: texts) }
+            results.tokenizerMegabytesPerSecond = runs.map(\.megabytesPerSecond).sorted()[1]
+        }
 
         print(results.table(forwardSeconds: forward32, flops: flops))
         if let json {
@@ -102,6 +118,7 @@ struct BenchResults: Codable {
     var forwardLatencyMilliseconds = 0.0
     var trainTokensPerSecond = 0.0
     var forwardMatmulEfficiency = 0.0
+    var tokenizerMegabytesPerSecond: Double?
 
     enum CodingKeys: String, CodingKey {
         case matmulGFLOPS = "matmul_gflops"
@@ -109,6 +126,7 @@ struct BenchResults: Codable {
         case forwardLatencyMilliseconds = "forward_latency_ms_b1_s128"
         case trainTokensPerSecond = "train_tokens_per_s_b32_s64"
         case forwardMatmulEfficiency = "forward_fraction_of_matmul_rate"
+        case tokenizerMegabytesPerSecond = "tokenizer_mb_per_s"
     }
 
     func table(forwardSeconds: Double, flops: Double) -> String {
@@ -121,6 +139,9 @@ struct BenchResults: Codable {
             ("train step b32 x s64", String(format: "%.0f tokens/s", trainTokensPerSecond)),
             ("forward share of matmul rate", String(format: "%.0f%%", 100 * forwardMatmulEfficiency)),
         ]
+        if let tokenizerMegabytesPerSecond {
+            rows.append(("WordPiece tokenizer, one text at a time", String(format: "%.1f MB/s", tokenizerMegabytesPerSecond)))
+        }
         return TextTable(header: ["measurement", "result"], rows: rows.map { [$0.0, $0.1] }).rendered
     }
 }

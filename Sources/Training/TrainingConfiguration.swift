@@ -1,0 +1,81 @@
+/// The hyperparameters of a training run. The defaults are those of a BERT-family fine-tuning run on a GLUE task;
+/// each says where it comes from.
+///
+/// The micro-batch is `batchSize` examples; the optimizer steps once per `gradientAccumulation` micro-batches, so
+/// the effective batch is `batchSize × gradientAccumulation` (Hugging Face's `per_device_train_batch_size` and
+/// `gradient_accumulation_steps`).
+public struct TrainingConfiguration: Sendable, Equatable, Codable {
+    /// Passes over the training data. Default 3: Hugging Face `TrainingArguments.num_train_epochs`.
+    public var epochs = 3
+    /// Examples per micro-batch. Default 32: the project's SST-2 recipe (BERT's GLUE search used 16 and 32).
+    public var batchSize = 32
+    /// Micro-batches whose gradients are summed (each loss scaled by 1/accumulation) before one update. Default 1.
+    public var gradientAccumulation = 1
+    /// Peak learning rate. Default 5e-5: Hugging Face `TrainingArguments.learning_rate`, the top of BERT's
+    /// {2, 3, 5}e-5 grid.
+    public var learningRate: Float = 5e-5
+    /// Fraction of the updates spent warming the rate up linearly from 0; it then decays linearly to 0.
+    /// Default 0.06: the project's SST-2 recipe (RoBERTa's GLUE fine-tuning warm-up).
+    public var warmupRatio = 0.06
+    /// AdamW's decoupled weight decay, applied to all but biases and LayerNorm weights (the BERT groups).
+    /// Default 0.01: BERT.
+    public var weightDecay: Float = 0.01
+    /// Gradients are scaled so that their global L2 norm is at most this; `nil` does not clip.
+    /// Default 1.0: Hugging Face `TrainingArguments.max_grad_norm`.
+    public var maxGradNorm: Float? = 1.0
+    /// Seeds the model's fresh weights and dropout (through the caller's `RandomGenerator`) and the data order.
+    /// Default 42: Hugging Face `TrainingArguments.seed`.
+    public var seed: UInt64 = 42
+    /// A cap on the number of updates (`nil`: as many as the epochs take). The schedule is laid out over the
+    /// capped number, so a capped run warms up and decays fully.
+    public var maxSteps: Int?
+    /// The longest tokenized example, special tokens included. Default 128: Hugging Face `run_glue.py`'s
+    /// `max_seq_length`.
+    public var maxLength = 128
+    /// Evaluate every this many updates; `nil` evaluates at the end of each epoch (Hugging Face's
+    /// `eval_strategy="epoch"`). The last update is always followed by an evaluation.
+    public var evaluateEvery: Int?
+    /// Write a resumable checkpoint every this many updates; `nil` writes one only when stopped early.
+    public var saveEvery: Int?
+    /// Log the training loss to `metrics.jsonl` every this many updates. Default 50 (ours: about 40 lines an
+    /// epoch on SST-2).
+    public var logEvery = 50
+    /// Batch examples of similar length together (Hugging Face's `group_by_length`), which wastes less compute
+    /// on padding; otherwise batches are drawn from a fresh shuffle each epoch.
+    public var groupByLength = false
+
+    /// The defaults above.
+    public init() {}
+
+    /// Checks that every value is in range, naming the option at fault.
+    public func validate() throws(TrainingError) {
+        func require(_ condition: Bool, _ option: String, _ rule: String) throws(TrainingError) {
+            if !condition { throw .invalidOption(option, rule) }
+        }
+        try require(epochs > 0, "epochs", "must be at least 1")
+        try require(batchSize > 0, "batch-size", "must be at least 1")
+        try require(gradientAccumulation > 0, "grad-accum", "must be at least 1")
+        try require(learningRate > 0 && learningRate.isFinite, "lr", "must be a positive number")
+        try require((0..<1).contains(warmupRatio), "warmup-ratio", "must be in [0, 1)")
+        try require(weightDecay >= 0 && weightDecay.isFinite, "weight-decay", "must not be negative")
+        try require(maxGradNorm.map { $0 > 0 && $0.isFinite } ?? true, "max-grad-norm", "must be positive")
+        try require(maxSteps.map { $0 > 0 } ?? true, "max-steps", "must be at least 1")
+        try require(maxLength >= 2, "max-length", "must be at least 2 (room for [CLS] and [SEP])")
+        try require(evaluateEvery.map { $0 > 0 } ?? true, "eval-every", "must be at least 1")
+        try require(saveEvery.map { $0 > 0 } ?? true, "save-every", "must be at least 1")
+        try require(logEvery > 0, "log-every", "must be at least 1")
+    }
+
+    /// The settings that shape the trajectory of the weights; a checkpoint can only be resumed by a run that
+    /// agrees on all of them. (How often to evaluate, save or log may change between the two.)
+    var trajectorySettings: [(name: String, value: String)] {
+        [
+            ("epochs", "\(epochs)"), ("batch_size", "\(batchSize)"),
+            ("gradient_accumulation", "\(gradientAccumulation)"), ("learning_rate", "\(learningRate)"),
+            ("warmup_ratio", "\(warmupRatio)"), ("weight_decay", "\(weightDecay)"),
+            ("max_grad_norm", maxGradNorm.map { "\($0)" } ?? "none"), ("seed", "\(seed)"),
+            ("max_steps", maxSteps.map(String.init) ?? "none"), ("max_length", "\(maxLength)"),
+            ("group_by_length", "\(groupByLength)"),
+        ]
+    }
+}

@@ -1,0 +1,38 @@
+import Foundation
+
+/// Why a training run cannot start, continue or save.
+public enum TrainingError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// An option is out of range: the option's name and the rule it breaks.
+    case invalidOption(String, String)
+    /// The training set is empty.
+    case noTrainingExamples
+    /// The loss needs labels but the batch has none.
+    case unlabelledBatch(exampleIndex: Int)
+    /// The evaluation does not report the metric the best model is chosen by.
+    case missingSelectionMetric(String, reported: [String])
+    /// `resume` was asked for but there is no checkpoint.
+    case noCheckpoint(directory: String)
+    /// The checkpoint was written by a run whose setting differs from this run's.
+    case checkpointMismatch(file: String, setting: String, checkpoint: String, current: String)
+    /// A checkpoint file is missing, unreadable or malformed.
+    case corruptCheckpoint(file: String, reason: String)
+    /// A file or directory could not be written.
+    case writeFailed(path: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .invalidOption(let option, let rule): "--\(option) \(rule)"
+        case .noTrainingExamples: "the training set has no examples"
+        case .unlabelledBatch(let index): "training example \(index) has no label"
+        case .missingSelectionMetric(let metric, let reported):
+            "evaluation does not report '\(metric)' (it reports \(reported.sorted().joined(separator: ", ")))"
+        case .noCheckpoint(let directory):
+            "\(directory): no checkpoint to resume from (train without --resume, with --save-every N, first)"
+        case .checkpointMismatch(let file, let setting, let checkpoint, let current):
+            "\(file): the checkpoint was written with \(setting) = \(checkpoint), this run has \(current); "
+                + "resume with the same setting or start afresh"
+        case .corruptCheckpoint(let file, let reason): "\(file): \(reason)"
+        case .writeFailed(let path, let reason): "\(path): cannot write (\(reason))"
+        }
+    }
+}

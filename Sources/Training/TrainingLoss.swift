@@ -1,0 +1,35 @@
+import Datasets
+import Tensors
+
+/// What a training objective computes for one micro-batch.
+public struct TrainingLoss {
+    /// The scalar to minimise, still attached to the graph (`backward()` is called on it, scaled by
+    /// 1/accumulation, by the trainer).
+    public var loss: Tensor
+    /// Extra numbers to log next to the loss (for distillation: the soft and hard parts), averaged over the
+    /// micro-batches of a logging window. Keys must not be `step`, `epoch`, `split`, `loss`, `learning_rate`
+    /// or `grad_norm`.
+    public var logged: [String: Double]
+
+    public init(_ loss: Tensor, logged: [String: Double] = [:]) {
+        self.loss = loss
+        self.logged = logged
+    }
+}
+
+/// The loss transformers' sequence-classification heads train with.
+public enum SupervisedLoss {
+    /// Cross-entropy of `[batch, classes]` logits against class labels (`single_label_classification`), or the
+    /// mean squared error of `[batch, 1]` outputs against real-valued targets (`regression`), for the labels of
+    /// `batch`.
+    public static func of(logits: Tensor, batch: Batch) throws(TrainingError) -> Tensor {
+        switch batch.labels {
+        case .classIndices(let classes):
+            return logits.crossEntropy(targets: classes)
+        case .values(let targets):
+            return logits.reshaped([targets.count]).meanSquaredError(Tensor(shape: [targets.count], values: targets))
+        case .none:
+            throw .unlabelledBatch(exampleIndex: batch.exampleIndices.first ?? 0)
+        }
+    }
+}
