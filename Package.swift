@@ -26,7 +26,10 @@ let package = Package(
         .target(name: "Distillation", dependencies: ["Training"]),
         .executableTarget(
             name: "DistillCLI",
-            dependencies: ["Distillation", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+            dependencies: [
+                "Distillation", "Training", "Evaluation", "Models", "Datasets", "Tokenizers", "NN", "Tensors",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
         .target(name: "TestSupport", dependencies: ["SafeTensors", "Tensors"], path: "Tests/TestSupport"),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
         .testTarget(name: "NNTests", dependencies: ["NN", "SafeTensors"]),
@@ -34,8 +37,8 @@ let package = Package(
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "TestSupport"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),
-        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training"]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Models", "SafeTensors", "Tokenizers"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Evaluation", "Models", "SafeTensors", "Tokenizers"]),
         .testTarget(name: "DistillationTests", dependencies: ["Distillation", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -13,5 +13,5 @@ struct Distill: ParsableCommand {
             Example:
               distill bench --json bench.json
             """,
-        subcommands: [BenchCommand.self])
+        subcommands: [BenchCommand.self, FinetuneCommand.self, PredictCommand.self, EvalCommand.self, TokenizeCommand.self, EmbedCommand.self, StudentCommand.self, TaskCommand.self])
 }

@@ -137,16 +137,11 @@ public enum StudentInitialization {
     /// came from; `distill task` reads it to pair hidden states.
     public static let teacherLayersKey = "distill_teacher_layers"
 
-    /// About half of the teacher's layers, keeping the first and the last: the lower half of the selection takes
-    /// every other layer from the bottom (0, 2, 4, ...), the upper half every other layer from the top. For 12
-    /// layers this is DistilBERT's 0,2,4,7,9,11; for an odd count it is plain every-other (0, 2, ..., n−1).
+    /// Every other teacher layer, 0, 2, 4, ... (the and DistilBERT's rule), except for a 12-layer teacher,
+    /// where it is the DistilBERT release's choice 0,2,4,7,9,11 (the upper half counted from the top so that the
+    /// last layer is kept).
     public static func defaultLayers(teacherLayerCount n: Int) -> [Int] {
-        guard n > 1 else { return n == 1 ? [0] : [] }
-        let count = (n + 1) / 2
-        let fromBottom = (count + 1) / 2
-        let bottom = (0..<fromBottom).map { 2 * $0 }
-        let top = (0..<(count - fromBottom)).map { n - 1 - 2 * $0 }.reversed()
-        return bottom + top
+        n == 12 ? [0, 2, 4, 7, 9, 11] : Array(stride(from: 0, to: n, by: 2))
     }
 
     /// Checks a layer selection: non-empty, in range, distinct, ascending.
@@ -287,6 +282,7 @@ extension StudentInitialization {
     /// Loads the teacher in `teacherDirectory` (a sequence classifier, or a base / pretraining checkpoint, whose
     /// student then gets a new head), builds the student and writes `config.json`, `model.safetensors` and the
     /// teacher's tokenizer files into `outputDirectory`.
+    @discardableResult
     public static func createStudent(teacherDirectory: URL, outputDirectory: URL, options: StudentOptions) throws -> StudentSummary {
         if teacherDirectory.standardizedFileURL.resolvingSymlinksInPath().path
             == outputDirectory.standardizedFileURL.resolvingSymlinksInPath().path

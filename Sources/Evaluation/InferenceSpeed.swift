@@ -50,13 +50,12 @@ public enum InferenceSpeed {
         let wasTraining = model.isTraining
         model.setTraining(false)
         defer { model.setTraining(wasTraining) }
-        func forward(_ position: Int) {
-            _ = withoutGrad { model(EncoderInput(batcher.batch(positions: [position]))).logits }
-        }
-        forward(0)
-        let milliseconds = timed.indices.map { position in
+        let inputs = timed.indices.map { EncoderInput(batcher.batch(positions: [$0])) }
+        func forward(_ input: EncoderInput) { _ = withoutGrad { model(input).logits } }
+        forward(inputs[0])
+        let milliseconds = inputs.map { input in
             let start = DispatchTime.now().uptimeNanoseconds
-            forward(position)
+            forward(input)
             return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
         }.sorted()
         let p90Rank = Int((0.9 * Double(milliseconds.count)).rounded(.up)) - 1

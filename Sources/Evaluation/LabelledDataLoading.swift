@@ -15,7 +15,9 @@ public enum LabelledDataLoading {
     private static let classificationTasks = ["cola", "sst2", "mrpc", "qqp", "mnli", "qnli", "rte", "wnli", "hans"]
 
     /// Reads `path` as a task of kind `task`, or, when `task` is `nil`, as regression if every label is a number
-    /// and at least one is not an integer (STS-B's 0-5 scores), else as classification.
+    /// and at least one is not an integer (STS-B's 0-5 scores), else as classification (integer labels such as
+    /// SST-2's 0/1 are class indices). A file whose labels are such scores but which has a malformed row is
+    /// reported as a regression file with that row, not read as classes named "3.8", "4.2", ...
     ///
     /// - Parameter labelSet: For classification, the class names to map labels through (a model's `id2label`,
     ///   or the training file's set when reading its dev file); `nil` builds the set from the file.
@@ -26,13 +28,15 @@ public enum LabelledDataLoading {
             try LabelledTextReader.read(path: path, options: DatasetReadOptions(task: kind, labelSet: labelSet))
         }
         if let task { return try read(task) }
-        // Class names are never all numbers with a fraction, so a file that reads as regression with some
-        // non-integral value is a regression file; integer labels ("0"/"1") are class indices.
         let asRegression: LabelledDataset
         do {
             asRegression = try read(.regression)
         } catch {
-            return try read(.classification)
+            let asClassification = try read(.classification)
+            // A class named like a fractional number is a score: this is a regression file with a bad row.
+            let names = asClassification.labelSet?.names ?? []
+            if names.contains(where: { name in Double(name).map { $0 != $0.rounded() } ?? false }) { throw error }
+            return asClassification
         }
         let hasFraction = asRegression.examples.contains { example in
             if case .value(let value) = example.label { value != value.rounded() } else { false }

@@ -9,6 +9,10 @@ public final class QuestionAnswering: Module {
     let dropout: Dropout
 
     public init(config: ModelConfig, generator: RandomGenerator) {
+        // transformers sizes `qa_outputs` by the label count (and DistilBERT refuses any count but 2), so the
+        // saved config must say two labels whatever the config this head was made from said.
+        var config = config
+        if config.id2label.count != 2 { config.id2label = ModelConfig.defaultLabels }
         encoder = config.makeEncoder(withPooler: false, generator: generator)
         outputs = Linear(inputSize: config.hiddenSize, outputSize: 2, std: Float(config.initializerRange), generator: generator)
         // BERT applies no dropout here; DistilBERT applies `qa_dropout`.

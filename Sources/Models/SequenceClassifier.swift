@@ -12,6 +12,9 @@ public final class SequenceClassifier: Module {
     let dropout: Dropout
 
     public init(config: ModelConfig, generator: RandomGenerator) {
+        // A regressor has one output; transformers sizes the head by the label count, so the config says one label.
+        var config = config
+        if config.problemType == .regression && config.id2label.count != 1 { config.id2label = [0: "LABEL_0"] }
         encoder = config.makeEncoder(withPooler: true, generator: generator)
         let h = config.hiddenSize, std = Float(config.initializerRange)
         preClassifier = config.modelType == .distilbert ? Linear(inputSize: h, outputSize: h, std: std, generator: generator) : nil

@@ -24,8 +24,15 @@ public final class AdamW {
     public private(set) var firstMoments: [String: Tensor] = [:]
     public private(set) var secondMoments: [String: Tensor] = [:]
 
+    /// A tensor listed more than once (a tied weight appears under each of its names) is updated once, under the
+    /// first name that lists it.
     public init(groups: [Group], learningRate: Float, beta1: Float = 0.9, beta2: Float = 0.999, eps: Float = 1e-8) {
-        self.groups = groups
+        var seen = Set<ObjectIdentifier>()
+        self.groups = groups.map { group in
+            var unique = group
+            unique.parameters = group.parameters.filter { seen.insert(ObjectIdentifier($0.tensor)).inserted }
+            return unique
+        }
         self.learningRate = learningRate
         self.beta1 = beta1
         self.beta2 = beta2
@@ -105,7 +112,8 @@ public struct LinearWarmupSchedule: Sendable {
 /// returns the norm before clipping.
 @discardableResult
 public func clipGradientNorm(_ parameters: [Tensor], maxNorm: Float) -> Float {
-    let grads = parameters.compactMap(\.grad)
+    var seen = Set<ObjectIdentifier>()
+    let grads = parameters.filter { seen.insert(ObjectIdentifier($0)).inserted }.compactMap(\.grad)
     let total = grads.reduce(Float(0)) { $0 + VectorMath.dot($1.count, $1.pointer, $1.pointer) }.squareRoot()
     let coefficient = maxNorm / (total + 1e-6)
     if coefficient < 1 {

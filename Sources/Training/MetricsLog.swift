@@ -93,3 +93,30 @@ public struct MetricsLogError: Error, CustomStringConvertible {
         "\(path): cannot \(operation) for the metrics log" + (reason.map { " (\($0.localizedDescription))" } ?? "")
     }
 }
+
+extension MetricsLog {
+    /// Removes the entries of steps after `step` from `metrics.jsonl` in `directory` (all entries when `step` is
+    /// `nil`), so that a run resumed from a checkpoint at `step` does not log those steps twice. Lines that are
+    /// not entries (a line cut short by a killed process) go too. Nothing happens if there is no log.
+    public static func discardEntries(after step: Int?, in directory: URL) throws(MetricsLogError) {
+        let url = directory.appendingPathComponent(fileName)
+        guard FileManager.default.fileExists(atPath: url.path) else { return }
+        do {
+            guard let step else { return try FileManager.default.removeItem(at: url) }
+            let text = try String(contentsOf: url, encoding: .utf8)
+            let kept = text.split(separator: "\n").filter { line in
+                Self.step(ofEntry: line).map { $0 <= step } ?? false
+            }
+            try Data(kept.map { $0 + "\n" }.joined().utf8).write(to: url, options: .atomic)
+        } catch {
+            throw MetricsLogError(path: url.path, operation: "rewrite", reason: error)
+        }
+    }
+
+    /// The step of a complete entry line (`{"step":N,...}`), or `nil` for anything else.
+    private static func step(ofEntry line: Substring) -> Int? {
+        let prefix = "{\"step\":"
+        guard line.hasPrefix(prefix), line.hasSuffix("}") else { return nil }
+        return Int(line.dropFirst(prefix.count).prefix { $0 != "," })
+    }
+}

@@ -18,7 +18,7 @@ final class RandomStreamPosition {
     }
 
     /// Draws made since the reference point (cost: one step per draw made since the last call).
-    var draws: Int {
+    func drawsSoFar() -> Int {
         while trail.state != generator.state {
             _ = trail.nextUInt64()
             trailDraws += 1

@@ -4,7 +4,7 @@
 /// The micro-batch is `batchSize` examples; the optimizer steps once per `gradientAccumulation` micro-batches, so
 /// the effective batch is `batchSize × gradientAccumulation` (Hugging Face's `per_device_train_batch_size` and
 /// `gradient_accumulation_steps`).
-public struct TrainingConfiguration: Sendable, Equatable, Codable {
+public struct TrainingConfiguration: Sendable, Equatable {
     /// Passes over the training data. Default 3: Hugging Face `TrainingArguments.num_train_epochs`.
     public var epochs = 3
     /// Examples per micro-batch. Default 32: the project's SST-2 recipe (BERT's GLUE search used 16 and 32).
@@ -68,14 +68,13 @@ public struct TrainingConfiguration: Sendable, Equatable, Codable {
 
     /// The settings that shape the trajectory of the weights; a checkpoint can only be resumed by a run that
     /// agrees on all of them. (How often to evaluate, save or log may change between the two.)
-    var trajectorySettings: [(name: String, value: String)] {
+    var trajectorySettings: [String: String] {
         [
-            ("epochs", "\(epochs)"), ("batch_size", "\(batchSize)"),
-            ("gradient_accumulation", "\(gradientAccumulation)"), ("learning_rate", "\(learningRate)"),
-            ("warmup_ratio", "\(warmupRatio)"), ("weight_decay", "\(weightDecay)"),
-            ("max_grad_norm", maxGradNorm.map { "\($0)" } ?? "none"), ("seed", "\(seed)"),
-            ("max_steps", maxSteps.map(String.init) ?? "none"), ("max_length", "\(maxLength)"),
-            ("group_by_length", "\(groupByLength)"),
+            "epochs": "\(epochs)", "batch_size": "\(batchSize)", "gradient_accumulation": "\(gradientAccumulation)",
+            "learning_rate": "\(learningRate)", "warmup_ratio": "\(warmupRatio)", "weight_decay": "\(weightDecay)",
+            "max_grad_norm": maxGradNorm.map { "\($0)" } ?? "none", "seed": "\(seed)",
+            "max_steps": maxSteps.map(String.init) ?? "none", "max_length": "\(maxLength)",
+            "group_by_length": "\(groupByLength)",
         ]
     }
 }

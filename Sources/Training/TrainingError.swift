@@ -14,6 +14,9 @@ public enum TrainingError: Error, Sendable, Equatable, CustomStringConvertible {
     case noCheckpoint(directory: String)
     /// The checkpoint was written by a run whose setting differs from this run's.
     case checkpointMismatch(file: String, setting: String, checkpoint: String, current: String)
+    /// The modules' random generator does not reach the position saved in the checkpoint: they were not built
+    /// as in the interrupted run (another seed or base checkpoint).
+    case randomStreamMismatch(file: String)
     /// A checkpoint file is missing, unreadable or malformed.
     case corruptCheckpoint(file: String, reason: String)
     /// A file or directory could not be written.
@@ -31,6 +34,9 @@ public enum TrainingError: Error, Sendable, Equatable, CustomStringConvertible {
         case .checkpointMismatch(let file, let setting, let checkpoint, let current):
             "\(file): the checkpoint was written with \(setting) = \(checkpoint), this run has \(current); "
                 + "resume with the same setting or start afresh"
+        case .randomStreamMismatch(let file):
+            "\(file): the random generator of this run cannot reach the checkpoint's; build the model as the "
+                + "interrupted run did (same base checkpoint and seed)"
         case .corruptCheckpoint(let file, let reason): "\(file): \(reason)"
         case .writeFailed(let path, let reason): "\(path): cannot write (\(reason))"
         }

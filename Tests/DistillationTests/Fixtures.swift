@@ -33,7 +33,8 @@ enum Fixtures {
         + (0..<40).map { "w\($0)" }
 
     /// A random tiny classifier saved (with a vocab.txt) into `directory`. Its LayerNorm weights and biases are
-    /// randomised too, so that copying the wrong one would show.
+    /// randomised too, so that copying the wrong one would show, and its head weights are 25 times larger than
+    /// BERT's initialisation, so that its logits are far from uniform (as a trained teacher's are).
     @discardableResult
     static func saveTeacher(_ config: ModelConfig = tinyConfig(), seed: UInt64 = 7, to directory: URL) throws -> SequenceClassifier {
         let generator = RandomGenerator(seed: seed)
@@ -41,6 +42,9 @@ enum Fixtures {
         for (name, tensor) in model.namedParameters() where name.contains("LayerNorm") || name.contains("layer_norm") || name.hasSuffix("bias") {
             let noise = Tensor.normal(tensor.shape, std: 0.1, generator: generator)
             for i in 0..<tensor.count { tensor.pointer[i] += noise.pointer[i] }
+        }
+        for (name, tensor) in model.namedParameters() where name.hasSuffix("weight") && (name.contains("pooler") || name.contains("classifier")) {
+            for i in 0..<tensor.count { tensor.pointer[i] *= 25 }
         }
         try model.save(to: directory)
         try (vocabulary.joined(separator: "\n") + "\n").write(to: directory.appendingPathComponent("vocab.txt"), atomically: true, encoding: .utf8)

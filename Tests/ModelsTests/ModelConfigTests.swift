@@ -10,15 +10,6 @@ import Testing
     private static let tinyBert = golden.appendingPathComponent("tiny-bert/config.json")
     private static let tinyDistilBert = golden.appendingPathComponent("tiny-distilbert/config.json")
 
-    /// Runs `body` with a fresh scratch directory that is removed afterwards.
-    private func withScratchDirectory(_ body: (URL) throws -> Void) throws {
-        let directory = FileManager.default.temporaryDirectory
-            .appendingPathComponent("ModelConfigTests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        try body(directory)
-    }
-
     /// The top-level object of the JSON file at `url`.
     private func jsonObject(_ url: URL) throws -> [String: Any] {
         try #require(JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])

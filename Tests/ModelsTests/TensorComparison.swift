@@ -15,3 +15,27 @@ func expectClose(_ actual: Tensor, _ expected: Tensor, tolerance: Float, _ what:
     #expect(error <= tolerance, "\(what): max abs error \(error) > \(tolerance)", sourceLocation: sourceLocation)
     return error
 }
+
+/// The largest |actual − expected| separately over the entries that belong to real tokens and to padding, for a
+/// tensor whose axis 0 is the batch and whose axis `positionAxis` is the sequence position that `attentionMask`
+/// (row-major `[batch, seq]`) describes.
+func maxAbsDifferenceByPosition(_ actual: Tensor, _ expected: Tensor, positionAxis: Int, attentionMask: [Int32])
+    -> (tokens: Float, padding: Float)
+{
+    precondition(actual.shape == expected.shape, "comparing \(actual.shape) with \(expected.shape)")
+    let shape = actual.shape
+    let length = shape[positionAxis]
+    let positionStride = shape[(positionAxis + 1)...].reduce(1, *)
+    let batchStride = shape.dropFirst().reduce(1, *)
+    var worst: (tokens: Float, padding: Float) = (0, 0)
+    for index in 0..<actual.count {
+        let row = index / batchStride, position = (index / positionStride) % length
+        let error = abs(actual.pointer[index] - expected.pointer[index])
+        if attentionMask[row * length + position] == 0 {
+            worst.padding = max(worst.padding, error)
+        } else {
+            worst.tokens = max(worst.tokens, error)
+        }
+    }
+    return worst
+}

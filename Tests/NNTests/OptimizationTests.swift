@@ -75,6 +75,17 @@ struct ReferenceAdamW {
         #expect(q.scalars != [3, 4])
     }
 
+    /// A tied weight listed under two names (the MLM decoder and the word embeddings) moves once per step.
+    @Test func tiedWeightIsUpdatedOnce() {
+        let tied = Tensor(shape: [2], values: [1, 1]), alone = Tensor(shape: [2], values: [1, 1])
+        for t in [tied, alone] { t.grad = Tensor(shape: [2], repeating: 1) }
+        let groups = [AdamW.Group(parameters: [("embeddings", tied), ("decoder", tied)], weightDecay: 0),
+                      AdamW.Group(parameters: [("decoder.again", tied), ("alone", alone)], weightDecay: 0)]
+        AdamW(groups: groups, learningRate: 1e-3).update()
+        #expect(tied.scalars == alone.scalars)
+        #expect(clipGradientNorm([tied, tied, alone], maxNorm: 100) == Float(4).squareRoot())
+    }
+
     /// Restoring the moments and the step count continues exactly where an uninterrupted run would be.
     @Test func restoreResumes() {
         let initial: [Float] = [0.5, -1, 2]

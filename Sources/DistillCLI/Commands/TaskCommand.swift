@@ -1,0 +1,149 @@
+import ArgumentParser
+import Distillation
+import Evaluation
+import Foundation
+import Training
+
+/// `distill task`: task-specific distillation of a fine-tuned teacher into a student.
+struct TaskCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "task",
+        abstract: "Train a student on a task with a fine-tuned teacher's soft targets (DistilBERT's task stage).",
+        discussion: """
+            Loss per batch (means over the batch):
+              classification: alpha * T^2 * KL(softmax(z_t/T) || softmax(z_s/T)) + (1 - alpha) * CE(z_s, y)
+              regression:     alpha * MSE(z_s, z_t) + (1 - alpha) * MSE(z_s, y)
+            plus --mse-logits-weight * MSE(z_s, z_t) and --cosine-weight * the mean over student layers of \
+            1 - cos(student layer output, mapped teacher layer output) over real tokens. The layer map comes from \
+            --layer-map or from "distill_teacher_layers" in the student's config.json (written by `distill student`).
+
+            The teacher runs in evaluation mode without gradients. Its logits on the training set are computed once \
+            and cached in <output>/teacher-cache (or --cache-dir), keyed by the teacher's weights and config, the \
+            training file, --max-length and the tokenized examples; a change to any of them recomputes them. The \
+            cosine loss needs the teacher's hidden states at every step, so it bypasses the cache.
+
+            Labels come from the teacher's id2label (integer labels in the data are class indices). The output \
+            directory receives the best student on the dev set, metrics.jsonl (with the kd/hard/cosine parts of the \
+            loss) and, when asked, checkpoint/ as for `distill finetune`.
+
+            Example:
+              distill task --teacher runs/minilm-sst2 --student runs/student --train ../shared/data/sst2/train.tsv \\
+                --dev ../shared/data/sst2/dev.tsv --task sst2 --output runs/student-sst2
+            """)
+
+    @Option(help: "Fine-tuned teacher directory.")
+    var teacher: String
+
+    @Option(help: "Student directory (from `distill student`, or any checkpoint sharing the teacher's vocabulary).")
+    var student: String
+
+    @Option(help: "Training file (.tsv, .csv or .jsonl).")
+    var train: String
+
+    @Option(help: "Dev file, evaluated at the end of each epoch (or --eval-every); the best student is kept.")
+    var dev: String?
+
+    @Option(help: "Output directory.")
+    var output: String
+
+    @Option(help: "Softmax temperature T of the KL term.")
+    var temperature: Float = TaskDistillationSettings().temperature
+
+    @Option(help: "Weight of the teacher term; the label term gets 1 - alpha.")
+    var alpha: Float = TaskDistillationSettings().alpha
+
+    @Option(help: "Weight of the hidden-state cosine loss (0: off). Runs the teacher at every step.")
+    var cosineWeight: Float = 0
+
+    @Option(help: "Weight of an extra MSE between student and teacher logits (0: off).")
+    var mseLogitsWeight: Float = 0
+
+    @Option(help: "Teacher layer of each student layer for the cosine loss, comma-separated (default: the student's recorded layers).")
+    var layerMap: LayerList?
+
+    @Flag(help: "Run the teacher at every step instead of caching its logits.")
+    var noTeacherCache = false
+
+    @Option(help: "Directory of the teacher-logits cache (default: <output>/teacher-cache).")
+    var cacheDir: String?
+
+    @Option(help: "GLUE task name (sst2, cola, mrpc, stsb, ...), for its metrics.")
+    var task: String?
+
+    @Option(name: .customLong("metric"), help: "A metric to report (repeatable; the first picks the best model). Default: the task's GLUE metrics.")
+    var metrics: [Metric] = []
+
+    @Option(help: "Batch size of the teacher's precomputation and of dev evaluation.")
+    var evalBatchSize = 64
+
+    @Flag(help: "Continue from <output>/checkpoint (same options as the interrupted run).")
+    var resume = false
+
+    @Flag(help: "Start afresh even though <output> holds a checkpoint (deleting it).")
+    var overwrite = false
+
+    @OptionGroup(title: "Training")
+    var training: TrainingOptions
+
+    func validate() throws {
+        if resume && overwrite { throw ValidationError("--resume and --overwrite contradict each other") }
+        if layerMap != nil && cosineWeight == 0 { throw ValidationError("--layer-map only matters with --cosine-weight") }
+    }
+
+    func run() throws {
+        let outputURL = URL(fileURLWithPath: output)
+        if !resume && !overwrite && Trainer.hasCheckpoint(in: outputURL) {
+            throw CommandLineError("\(output) holds a checkpoint; pass --resume to continue that run or --overwrite to start afresh")
+        }
+        var request = TaskDistillationRequest(
+            teacherDirectory: URL(fileURLWithPath: teacher), studentDirectory: URL(fileURLWithPath: student),
+            trainPath: train, devPath: dev, outputDirectory: outputURL)
+        request.task = task
+        request.metrics = metrics
+        request.settings = TaskDistillationSettings(
+            temperature: temperature, alpha: alpha, cosineWeight: cosineWeight, logitsMSEWeight: mseLogitsWeight)
+        request.layerMap = layerMap?.values
+        request.useTeacherCache = !noTeacherCache
+        request.cacheDirectory = cacheDir.map { URL(fileURLWithPath: $0) }
+        request.training = training.configuration
+        request.inferenceBatchSize = evalBatchSize
+
+        let run = try TaskDistillationRun(request, stopRequest: StopRequest.installingSignalHandlers(), log: printError)
+        let plan = run.trainer.plan, configuration = request.training
+        let head = run.labels.map { "classes \($0.names.joined(separator: ", "))" } ?? "regression"
+        var notes = [
+            "distilling \(teacher) (\(run.teacher.model.config.layerCount) layers, \(run.teacher.model.parameterCount) parameters) into "
+                + "\(student) (\(run.student.config.layerCount) layers, \(run.student.parameterCount) parameters) on \(train): "
+                + "\(run.trainingExamples.count) examples, \(head)",
+            "loss: T \(temperature), alpha \(alpha)" + (cosineWeight > 0 ? ", cosine \(cosineWeight)" : "")
+                + (mseLogitsWeight > 0 ? ", logits MSE \(mseLogitsWeight)" : "")
+                + (run.cacheOutcome == nil ? "; teacher run at every step" : "; teacher logits cached"),
+            "\(plan.epochCount) epoch(s), \(plan.totalSteps) updates (\(plan.warmupSteps) warm-up) of "
+                + "\(configuration.batchSize) x \(configuration.gradientAccumulation) examples, peak lr \(configuration.learningRate)",
+        ]
+        if let scores = run.teacherDevScores {
+            notes.append("teacher on dev: " + Self.formatted(scores.values))
+        }
+        if !run.freshStudentParameters.isEmpty {
+            notes.append("fresh student weights: " + run.freshStudentParameters.joined(separator: ", "))
+        }
+        printError(notes.joined(separator: "\n"))
+
+        let summary = try run.train(resume: resume)
+        var lines = ["\(summary.steps)/\(summary.totalSteps) updates" + (summary.stoppedEarly ? " (stopped early)" : "")]
+        if let best = summary.bestMetric, let step = summary.bestStep {
+            let teacherValue = run.teacherDevScores?.values[run.metrics[0].rawValue]
+            lines.append("best student \(run.metrics[0].rawValue) " + String(format: "%.4f", best) + " after update \(step)"
+                + (teacherValue.map { " (teacher " + String(format: "%.4f", $0) + ")" } ?? ""))
+        }
+        lines.append(summary.stoppedEarly
+            ? "resume with the same command and --resume (checkpoint: \(run.trainer.checkpointDirectory.path))"
+            : "student: \(outputURL.path)")
+        print(lines.joined(separator: "\n"))
+        if summary.stoppedEarly { throw ExitCode(130) }
+    }
+
+    private static func formatted(_ values: [String: Double]) -> String {
+        values.sorted { $0.key < $1.key }.map { "\($0.key) " + String(format: "%.4f", $0.value) }.joined(separator: ", ")
+    }
+}

@@ -1,0 +1,163 @@
+import Datasets
+import Evaluation
+import Foundation
+import Models
+import Tensors
+import Tokenizers
+import Training
+
+/// What `distill task` is asked to do.
+public struct TaskDistillationRequest: Sendable {
+    /// A fine-tuned classifier (or regressor) directory; its `id2label` defines the labels.
+    public var teacherDirectory: URL
+    /// A student directory, usually written by `distill student`.
+    public var studentDirectory: URL
+    public var trainPath: String
+    public var devPath: String?
+    public var outputDirectory: URL
+    /// A GLUE task name, choosing the default metrics.
+    public var task: String?
+    /// Metrics to report (the first picks the best model); empty: the task's defaults.
+    public var metrics: [Metric] = []
+    public var settings = TaskDistillationSettings()
+    /// For the cosine loss: the teacher layer of each student layer; `nil` uses the student's recorded layers.
+    public var layerMap: [Int]?
+    /// Precompute the teacher's logits once and keep them on disk (ignored when the loss needs hidden states).
+    public var useTeacherCache = true
+    /// Where the cache lives; `nil`: `<output>/teacher-cache`.
+    public var cacheDirectory: URL?
+    public var training = TrainingConfiguration()
+    /// Batch size of the teacher's precomputation and of dev evaluation.
+    public var inferenceBatchSize = 64
+
+    public init(teacherDirectory: URL, studentDirectory: URL, trainPath: String, devPath: String?, outputDirectory: URL) {
+        self.teacherDirectory = teacherDirectory
+        self.studentDirectory = studentDirectory
+        self.trainPath = trainPath
+        self.devPath = devPath
+        self.outputDirectory = outputDirectory
+    }
+}
+
+/// A prepared task-distillation run: teacher and student loaded and checked, data read and tokenized, teacher
+/// logits taken from (or written to) the cache, and a ``Trainer`` whose loss is a ``TaskDistiller``.
+public final class TaskDistillationRun {
+    public let request: TaskDistillationRequest
+    public let teacher: SavedClassifier
+    public let student: SequenceClassifier
+    public let tokenizer: BertTokenizer
+    /// Class names, or `nil` for regression.
+    public let labels: LabelSet?
+    public let metrics: [Metric]
+    public let trainingExamples: [TokenizedExample]
+    public let distiller: TaskDistiller
+    public let trainer: Trainer
+    /// How the teacher's logits were obtained; `nil` when the cache was off or bypassed (cosine loss).
+    public let cacheOutcome: TeacherCacheOutcome?
+    /// The teacher's scores on the dev set, for comparison with the student's.
+    public let teacherDevScores: ClassifierScores?
+    /// Student parameters left at their fresh initialisation (a head the student file did not have).
+    public let freshStudentParameters: [String]
+
+    /// Prepares everything; `log` receives progress notes (teacher precomputation, cache use).
+    public init(
+        _ request: TaskDistillationRequest, progressOutput: ProgressOutput = .standardError, stopRequest: StopRequest? = nil,
+        log: (String) -> Void = { _ in }
+    ) throws {
+        let configuration = request.training
+        try request.settings.validate()
+        guard request.inferenceBatchSize > 0 else { throw TaskDistillationError.invalidOption("eval-batch-size", "must be at least 1") }
+
+        let teacher = try SavedClassifier(directory: request.teacherDirectory)
+        let labels = teacher.labels
+        let studentHasTokenizer = StudentInitialization.tokenizerFileNames.contains {
+            FileManager.default.fileExists(atPath: request.studentDirectory.appendingPathComponent($0).path)
+        }
+        let tokenizer = studentHasTokenizer ? try BertTokenizer(directory: request.studentDirectory) : teacher.tokenizer
+
+        let generator = RandomGenerator(seed: configuration.seed)
+        let loaded = try FineTuningModel(directory: request.studentDirectory, labels: labels, generator: generator)
+        let student = loaded.model
+        for model in [teacher.model, student] {
+            guard configuration.maxLength <= model.config.maxPositions else {
+                throw TaskDistillationError.invalidOption(
+                    "max-length", "\(configuration.maxLength) exceeds a model's \(model.config.maxPositions) positions")
+            }
+            guard tokenizer.vocabularySize <= model.config.vocabSize else {
+                throw TaskDistillationError.incompatible(
+                    "the tokenizer has \(tokenizer.vocabularySize) ids but a model's vocab_size is \(model.config.vocabSize)")
+            }
+        }
+
+        let kind: TaskKind = labels == nil ? .regression : .classification
+        let train = try LabelledDataLoading.read(path: request.trainPath, task: kind, labelSet: labels)
+        let dev = try request.devPath.map { try LabelledDataLoading.read(path: $0, task: kind, labelSet: labels) }
+        let metrics = request.metrics.isEmpty ? Metric.defaults(forTask: request.task, regression: labels == nil) : request.metrics
+        if let metric = metrics.first(where: { $0.isRegressionMetric != (labels == nil) }) {
+            throw TaskDistillationError.invalidOption("metric", "\(metric.rawValue) does not apply to a \(kind.rawValue) task")
+        }
+        let examples = train.tokenized(with: tokenizer, maxLength: configuration.maxLength)
+
+        let settings = request.settings
+        let layerMap = settings.usesHiddenStates
+            ? try TaskDistiller.layerMap(
+                option: request.layerMap, student: student.config, teacher: teacher.model.config,
+                studentConfigPath: request.studentDirectory.appendingPathComponent("config.json").path)
+            : []
+
+        var cachedLogits: TeacherLogits?
+        var cacheOutcome: TeacherCacheOutcome?
+        if request.useTeacherCache && !settings.usesHiddenStates {
+            let cache = TeacherCache(
+                directory: request.cacheDirectory ?? request.outputDirectory.appendingPathComponent(TeacherCache.directoryName))
+            let key = try TeacherCacheKey(
+                teacherDirectory: request.teacherDirectory, dataFile: URL(fileURLWithPath: request.trainPath),
+                maxLength: configuration.maxLength, examples: examples)
+            let (logits, outcome) = try cache.logits(for: key, examples: examples) {
+                log("running the teacher over \(examples.count) training examples (once; cached in \(cache.directory.path))")
+                return try TeacherLogits.compute(
+                    teacher: teacher.model, examples: examples, batchSize: request.inferenceBatchSize, padId: tokenizer.padId)
+            }
+            log(outcome.description)
+            (cachedLogits, cacheOutcome) = (logits, outcome)
+        }
+
+        let distiller = try TaskDistiller(
+            teacher: teacher.model, student: student, objective: TaskDistillationLoss(settings: settings, layerMap: layerMap),
+            cachedLogits: cachedLogits)
+        let evaluator = try dev.map { dev in
+            try ClassifierEvaluator(
+                examples: dev.tokenized(with: tokenizer, maxLength: configuration.maxLength), metrics: metrics,
+                batchSize: request.inferenceBatchSize, padId: tokenizer.padId, maxLength: configuration.maxLength)
+        }
+        teacherDevScores = try evaluator.map { try $0.evaluate(teacher.model) }
+        trainer = try Trainer(
+            configuration: configuration, modules: [("", student)], generator: generator,
+            trainingExamples: examples, padId: tokenizer.padId, outputDirectory: request.outputDirectory,
+            loss: distiller.loss,
+            evaluation: evaluator.map { evaluator in
+                Trainer.Evaluation(metricForBestModel: metrics[0].rawValue) { try evaluator.evaluate(student).values }
+            },
+            exportModel: { directory in
+                try student.save(to: directory)
+                try tokenizer.save(to: directory)
+            },
+            progressOutput: progressOutput, stopRequest: stopRequest)
+
+        self.request = request
+        self.teacher = teacher
+        self.student = student
+        self.tokenizer = tokenizer
+        self.labels = labels
+        self.metrics = metrics
+        trainingExamples = examples
+        self.distiller = distiller
+        self.cacheOutcome = cacheOutcome
+        freshStudentParameters = loaded.freshParameters
+    }
+
+    /// Trains the student (see ``Trainer/train(resume:stopAfterStep:)``).
+    public func train(resume: Bool = false, stopAfterStep: Int? = nil) throws -> TrainingSummary {
+        try trainer.train(resume: resume, stopAfterStep: stopAfterStep)
+    }
+}

@@ -1,0 +1,418 @@
+import Datasets
+import Foundation
+import NN
+import Tensors
+
+/// Trains modules by minimising a loss over batches of tokenized examples, with AdamW, a linear warm-up and
+/// decay, gradient accumulation and clipping, periodic evaluation that keeps the best model, and checkpoints
+/// that resume to the very same weights.
+///
+/// The objective is a closure, so one loop serves fine-tuning (cross-entropy on the labels) and task-specific
+/// distillation (a teacher's logits and a KD loss computed inside the closure):
+///
+/// ```swift
+/// let generator = RandomGenerator(seed: configuration.seed)
+/// let model = SequenceClassifier(config: config, generator: generator)   // dropout draws from `generator`
+/// let trainer = try Trainer(
+///     configuration: configuration, modules: [("", model)], generator: generator,
+///     trainingExamples: train, padId: tokenizer.padId, outputDirectory: output,
+///     loss: { batch in
+///         TrainingLoss(try SupervisedLoss.of(logits: model(EncoderInput(batch)).logits, batch: batch))
+///     },
+///     evaluation: Trainer.Evaluation(metricForBestModel: "accuracy") { try evaluator.evaluate(model).values },
+///     exportModel: { directory in try model.save(to: directory); try tokenizer.save(to: directory) })
+/// let summary = try trainer.train(resume: false)
+/// ```
+///
+/// **An update.** The trainer zeroes the gradients of the trained parameters, then for each of up to
+/// `gradientAccumulation` micro-batches of the epoch's plan calls `loss(batch)` and back-propagates the loss
+/// scaled by 1/(micro-batches in the update); it clips the global gradient norm to `maxGradNorm`, sets the
+/// learning rate of ``TrainingPlan/learningRate(atStep:)`` and makes one AdamW step (β 0.9/0.999, ε 1e-8, weight
+/// decay on all but biases and LayerNorm weights). Trained modules are in training mode (dropout on) during
+/// updates; other modules the closure uses (a teacher) are left as the caller set them.
+///
+/// **Evaluation.** At the end of each epoch, or every `evaluateEvery` updates, and after the last update, the
+/// trained modules are put in evaluation mode and `evaluation.evaluate` runs without gradient recording. When its
+/// `metricForBestModel` improves, `exportModel(outputDirectory)` writes the model there, so at the end the output
+/// directory holds the best model. Without an evaluation the model is exported once, after the last update.
+///
+/// **Output directory.** Besides the exported model: `metrics.jsonl` (``MetricsLog``; `split` "train" lines with
+/// `loss`, `learning_rate`, `grad_norm` and the closure's `logged` values, "eval" lines with the evaluation's
+/// values) and `checkpoint/` (see ``train(resume:stopAfterStep:)``).
+///
+/// **Randomness.** The data order comes from ``Batcher/plan(order:seed:epoch:)`` with the configured seed.
+/// Dropout draws from the `generator` the caller built the trained modules with; its position is checkpointed,
+/// so a resumed run must build its modules the same way (same seed, same code) before creating the trainer.
+public final class Trainer {
+    /// How the trainer evaluates the model and picks the best one.
+    public struct Evaluation {
+        /// The key of `evaluate`'s result that decides which model is best (Hugging Face's
+        /// `metric_for_best_model`).
+        public var metricForBestModel: String
+        /// Whether larger values of that metric are better (accuracy, F1, correlations) or smaller (a loss).
+        public var greaterIsBetter: Bool
+        /// Computes the evaluation values (metrics and, usually, `loss`); called with the trained modules in
+        /// evaluation mode and gradient recording off.
+        public var evaluate: () throws -> [String: Double]
+
+        public init(
+            metricForBestModel: String, greaterIsBetter: Bool = true, evaluate: @escaping () throws -> [String: Double]
+        ) {
+            self.metricForBestModel = metricForBestModel
+            self.greaterIsBetter = greaterIsBetter
+            self.evaluate = evaluate
+        }
+    }
+
+    /// The hyperparameters.
+    public let configuration: TrainingConfiguration
+    /// The number of updates and the learning-rate schedule.
+    public let plan: TrainingPlan
+    /// Where the model, the metrics log and the checkpoint go.
+    public let outputDirectory: URL
+    /// The trained parameters under their checkpoint names (`<module name>.<parameter name>`), frozen ones
+    /// left out, each tensor once.
+    public let parameters: [(name: String, tensor: Tensor)]
+    /// The optimizer (its moments and step count are part of the checkpoint).
+    public let optimizer: AdamW
+
+    private let modules: [(name: String, module: Module)]
+    private let batcher: Batcher
+    private let randomStream: RandomStreamPosition?
+    private let loss: (Batch) throws -> TrainingLoss
+    private let evaluation: Evaluation?
+    private let exportModel: (URL) throws -> Void
+    private let progressOutput: ProgressOutput
+    private let stopRequest: StopRequest?
+    private let checkpointFolder: CheckpointFolder
+
+    /// Prepares a run; nothing is trained or written until ``train(resume:stopAfterStep:)``.
+    ///
+    /// - Parameters:
+    ///   - modules: The modules whose parameters are trained, each under a name that prefixes its parameter names
+    ///     in the checkpoint (use "" for the main model, and distinct names for extra modules such as a
+    ///     projection). Parameters with `requiresGrad == false` (frozen) are not trained.
+    ///   - generator: The generator the modules draw dropout from (the one they were built with), or `nil` if
+    ///     they draw nothing while training.
+    ///   - trainingExamples: Tokenized, labelled examples, each at most `configuration.maxLength` tokens long.
+    ///   - padId: The tokenizer's padding id.
+    ///   - loss: The objective for one micro-batch (see ``TrainingLoss``).
+    ///   - evaluation: How to evaluate and pick the best model; `nil` to train without evaluating.
+    ///   - exportModel: Writes the deliverable model into the given directory (for example `model.save(to:)`
+    ///     and `tokenizer.save(to:)`).
+    ///   - progressOutput: Where the progress bar and messages go.
+    ///   - stopRequest: Checked between updates; when set, the run writes a checkpoint and returns.
+    public init(
+        configuration: TrainingConfiguration, modules: [(name: String, module: Module)], generator: RandomGenerator?,
+        trainingExamples: [TokenizedExample], padId: Int32, outputDirectory: URL,
+        loss: @escaping (Batch) throws -> TrainingLoss, evaluation: Evaluation?,
+        exportModel: @escaping (URL) throws -> Void, progressOutput: ProgressOutput = .standardError,
+        stopRequest: StopRequest? = nil
+    ) throws {
+        try configuration.validate()
+        guard !trainingExamples.isEmpty else { throw TrainingError.noTrainingExamples }
+        self.configuration = configuration
+        plan = TrainingPlan(configuration: configuration, exampleCount: trainingExamples.count)
+        self.outputDirectory = outputDirectory
+        self.modules = modules
+        var seen = Set<ObjectIdentifier>()
+        parameters = modules.flatMap { name, module in
+            module.trainableParameters().compactMap { parameter -> (name: String, tensor: Tensor)? in
+                guard seen.insert(ObjectIdentifier(parameter.tensor)).inserted else { return nil }
+                return (name.isEmpty ? parameter.name : "\(name).\(parameter.name)", parameter.tensor)
+            }
+        }
+        optimizer = AdamW(
+            groups: AdamW.bertGroups(parameters, weightDecay: configuration.weightDecay),
+            learningRate: configuration.learningRate)
+        batcher = try Batcher(
+            examples: trainingExamples, batchSize: configuration.batchSize, padId: padId,
+            maxLength: configuration.maxLength)
+        randomStream = generator.map(RandomStreamPosition.init)
+        self.loss = loss
+        self.evaluation = evaluation
+        self.exportModel = exportModel
+        self.progressOutput = progressOutput
+        self.stopRequest = stopRequest
+        checkpointFolder = CheckpointFolder(outputDirectory: outputDirectory)
+    }
+
+    /// Where checkpoints are written: `<output>/checkpoint`.
+    public var checkpointDirectory: URL { checkpointFolder.directory }
+
+    /// Whether `outputDirectory` holds a complete checkpoint to resume from.
+    public static func hasCheckpoint(in outputDirectory: URL) -> Bool {
+        CheckpointFolder(outputDirectory: outputDirectory).current != nil
+    }
+
+    /// Trains to the end of the plan, or until a stop is requested.
+    ///
+    /// A checkpoint is written every `saveEvery` updates and when the run stops early, and removed when the run
+    /// completes (the output directory then holds the model and `metrics.jsonl`). It holds the trained
+    /// parameters (`parameters.safetensors`), AdamW's moments (`optimizer.safetensors`, `exp_avg.<name>` and
+    /// `exp_avg_sq.<name>`) and `state.json`: update count, data position (epoch and micro-batch within the
+    /// epoch's plan), best metric, the random generator's position and the settings that shape the run. It
+    /// replaces the previous one atomically (see `checkpoint.tmp` / `checkpoint.old`).
+    ///
+    /// - Parameters:
+    ///   - resume: Continue from the checkpoint in the output directory. The modules must have been built as
+    ///     for the original run; the trained parameters, optimizer, data position and random stream are then
+    ///     restored, so the run ends with the weights an uninterrupted run would have. Without `resume` the run
+    ///     starts afresh, deleting any checkpoint and metrics log in the output directory.
+    ///   - stopAfterStep: Stop (with a checkpoint) once this many updates are made, as if a stop had been
+    ///     requested then (at once if a resumed run is already past it).
+    public func train(resume: Bool = false, stopAfterStep: Int? = nil) throws -> TrainingSummary {
+        var progress: TrainingProgress
+        if resume {
+            progress = try restoreCheckpoint()
+            try MetricsLog.discardEntries(after: progress.step, in: outputDirectory)
+        } else {
+            checkpointFolder.removeAll()
+            try MetricsLog.discardEntries(after: nil, in: outputDirectory)
+            progress = TrainingProgress()
+        }
+        var run = Run(
+            log: try MetricsLog(directory: outputDirectory),
+            reporter: ProgressReporter(
+                configuration: .init(totalSteps: plan.totalSteps, totalEpochs: plan.epochCount, startStep: progress.step),
+                output: progressOutput))
+        defer { run.reporter.finish() }
+
+        var epochPlan = epochPlan(progress.epoch)
+        setTraining(true)
+        while progress.step < plan.totalSteps {
+            if stopRequest?.isRequested == true || stopAfterStep.map({ progress.step >= $0 }) == true {
+                try saveCheckpoint(progress)
+                run.reporter.message("stopped after update \(progress.step); checkpoint in \(checkpointDirectory.path)")
+                return run.summary(progress, plan: plan, stoppedEarly: true)
+            }
+            let epoch = progress.epoch
+            let groupEnd = min(progress.batchIndex + configuration.gradientAccumulation, epochPlan.count)
+            let update = try makeUpdate(batches: epochPlan.batches[progress.batchIndex..<groupEnd], step: progress.step)
+            progress.step += 1
+            progress.batchIndex = groupEnd
+            let epochProgress = Double(epoch) + Double(groupEnd) / Double(epochPlan.count)
+            let endOfEpoch = groupEnd == epochPlan.count
+            if endOfEpoch {
+                progress.epoch += 1
+                progress.batchIndex = 0
+                if progress.step < plan.totalSteps { epochPlan = self.epochPlan(progress.epoch) }
+            }
+
+            run.record(update)
+            run.reporter.update(
+                step: progress.step, epoch: epoch + 1, loss: update.loss, learningRate: Double(update.learningRate),
+                tokens: update.tokens)
+            let isLast = progress.step == plan.totalSteps
+            if progress.step % configuration.logEvery == 0 || isLast {
+                try run.logTraining(step: progress.step, epoch: epochProgress)
+            }
+            let evaluationDue = configuration.evaluateEvery.map { progress.step % $0 == 0 } ?? endOfEpoch
+            if let evaluation, evaluationDue || isLast {
+                try evaluate(evaluation, progress: &progress, epoch: epochProgress, run: &run)
+            }
+            if let saveEvery = configuration.saveEvery, progress.step % saveEvery == 0 {
+                try saveCheckpoint(progress)
+            }
+        }
+        if evaluation == nil { try exportModel(outputDirectory) }
+        checkpointFolder.removeAll()  // the run is complete: nothing left to resume
+        return run.summary(progress, plan: plan, stoppedEarly: false)
+    }
+
+    // MARK: - One update
+
+    /// What one update did.
+    struct Update {
+        /// The mean of its micro-batch losses.
+        var loss: Double
+        var learningRate: Float
+        /// The global gradient norm before clipping.
+        var gradientNorm: Double
+        /// Real tokens processed.
+        var tokens: Int
+        /// The closure's logged values per micro-batch.
+        var logged: [[String: Double]]
+    }
+
+    private func makeUpdate(batches: ArraySlice<[Int]>, step: Int) throws -> Update {
+        for (_, tensor) in parameters { tensor.zeroGrad() }
+        let scale = 1 / Float(batches.count)
+        var lossSum = 0.0, tokens = 0
+        var logged: [[String: Double]] = []
+        for positions in batches {
+            let batch = batcher.batch(positions: positions)
+            let result = try loss(batch)
+            lossSum += Double(result.loss.item)
+            (batches.count == 1 ? result.loss : result.loss * scale).backward()
+            tokens += batch.tokenCount
+            logged.append(result.logged)
+        }
+        let norm = clipGradientNorm(parameters.map(\.tensor), maxNorm: configuration.maxGradNorm ?? .infinity)
+        let learningRate = plan.learningRate(atStep: step)
+        optimizer.learningRate = learningRate
+        optimizer.update()
+        return Update(
+            loss: lossSum / Double(batches.count), learningRate: learningRate, gradientNorm: Double(norm),
+            tokens: tokens, logged: logged)
+    }
+
+    private func epochPlan(_ epoch: Int) -> EpochPlan {
+        batcher.plan(order: configuration.groupByLength ? .groupedByLength() : .shuffled, seed: configuration.seed, epoch: epoch)
+    }
+
+    private func setTraining(_ training: Bool) {
+        for (_, module) in modules { module.setTraining(training) }
+    }
+
+    // MARK: - Evaluation
+
+    private func evaluate(_ evaluation: Evaluation, progress: inout TrainingProgress, epoch: Double, run: inout Run) throws {
+        setTraining(false)
+        defer { setTraining(true) }
+        let values = try withoutGrad { try evaluation.evaluate() }
+        guard let score = values[evaluation.metricForBestModel] else {
+            throw TrainingError.missingSelectionMetric(evaluation.metricForBestModel, reported: Array(values.keys))
+        }
+        try run.log.append(step: progress.step, epoch: epoch, split: "eval", values: values)
+        let improved = score.isFinite
+            && progress.bestMetric.map { evaluation.greaterIsBetter ? score > $0 : score < $0 } ?? true
+        if improved {
+            progress.bestMetric = score
+            progress.bestStep = progress.step
+            try exportModel(outputDirectory)
+        }
+        run.lastEvaluation = values
+        let shown = values.sorted { $0.key < $1.key }.map { "\($0.key) " + String(format: "%.4f", $0.value) }
+        run.reporter.message(
+            String(format: "eval after update %d (epoch %.2f): ", progress.step, epoch) + shown.joined(separator: ", ")
+                + (improved ? " (best so far, saved to \(outputDirectory.path))" : ""))
+    }
+
+    // MARK: - Checkpoints
+
+    private func saveCheckpoint(_ progress: TrainingProgress) throws {
+        let state = CheckpointState(
+            progress: progress, optimizerStep: optimizer.step, randomDraws: randomStream?.drawsSoFar(),
+            randomState: randomStream.map { CheckpointState.encode($0.generator.state) },
+            settings: trajectorySettings)
+        try checkpointFolder.replace { folder in
+            try CheckpointTensors.write(parameters, to: folder.appendingPathComponent(CheckpointFolder.parametersFile))
+            var moments: [(name: String, tensor: Tensor)] = []
+            for (name, _) in parameters {
+                if let m = optimizer.firstMoments[name], let v = optimizer.secondMoments[name] {
+                    moments += [("exp_avg.\(name)", m), ("exp_avg_sq.\(name)", v)]
+                }
+            }
+            try CheckpointTensors.write(moments, to: folder.appendingPathComponent(CheckpointFolder.optimizerFile))
+            try state.write(to: folder)
+        }
+    }
+
+    private func restoreCheckpoint() throws -> TrainingProgress {
+        guard let folder = checkpointFolder.current else {
+            throw TrainingError.noCheckpoint(directory: checkpointFolder.directory.path)
+        }
+        let state = try CheckpointState.read(from: folder)
+        let stateFile = folder.appendingPathComponent(CheckpointFolder.stateFile).path
+        for (name, value) in trajectorySettings.sorted(by: { $0.key < $1.key }) where state.settings[name] != value {
+            throw TrainingError.checkpointMismatch(
+                file: stateFile, setting: name, checkpoint: state.settings[name] ?? "(not recorded)", current: value)
+        }
+
+        let parameterFile = try CheckpointTensors.open(folder.appendingPathComponent(CheckpointFolder.parametersFile))
+        let expected = Set(parameters.map(\.name))
+        if let extra = parameterFile.names.first(where: { !expected.contains($0) }) {
+            throw TrainingError.corruptCheckpoint(
+                file: parameterFile.url.path, reason: "holds '\(extra)', which this run does not train")
+        }
+        for (name, tensor) in parameters { try CheckpointTensors.copy(name, from: parameterFile, into: tensor) }
+
+        let optimizerFile = try CheckpointTensors.open(folder.appendingPathComponent(CheckpointFolder.optimizerFile))
+        var firstMoments: [String: Tensor] = [:], secondMoments: [String: Tensor] = [:]
+        for (name, tensor) in parameters where optimizerFile.info("exp_avg.\(name)") != nil {
+            let m = Tensor(uninitializedShape: tensor.shape), v = Tensor(uninitializedShape: tensor.shape)
+            try CheckpointTensors.copy("exp_avg.\(name)", from: optimizerFile, into: m)
+            try CheckpointTensors.copy("exp_avg_sq.\(name)", from: optimizerFile, into: v)
+            firstMoments[name] = m
+            secondMoments[name] = v
+        }
+        optimizer.restore(step: state.optimizerStep, firstMoments: firstMoments, secondMoments: secondMoments)
+
+        switch (randomStream, state.randomDraws, state.randomState.flatMap(CheckpointState.decode)) {
+        case (nil, nil, nil):
+            break
+        case let (stream?, draws?, savedState?) where stream.advance(by: draws, expectedState: savedState):
+            break
+        default:
+            throw TrainingError.randomStreamMismatch(file: stateFile)
+        }
+        return state.progress
+    }
+
+    /// ``TrainingConfiguration/trajectorySettings`` and the size of the training set.
+    private var trajectorySettings: [String: String] {
+        var settings = configuration.trajectorySettings
+        settings["training_examples"] = "\(batcher.examples.count)"
+        return settings
+    }
+}
+
+/// The result of ``Trainer/train(resume:stopAfterStep:)``.
+public struct TrainingSummary: Sendable, Equatable {
+    /// Whether the run stopped before its last update because a stop was requested (a checkpoint was written).
+    public var stoppedEarly: Bool
+    /// Updates made, counting those before a resume.
+    public var steps: Int
+    /// Updates the plan has.
+    public var totalSteps: Int
+    /// The best value of the selection metric and the update after which it was measured (`nil` without
+    /// evaluation or before the first one).
+    public var bestMetric: Double?
+    public var bestStep: Int?
+    /// The values of the last evaluation of this process.
+    public var lastEvaluation: [String: Double]?
+    /// The loss of the last update made by this process (the mean over its micro-batches).
+    public var lastLoss: Double?
+}
+
+/// The running state of one `train` call: logs, progress bar and the averages of the current logging window.
+private struct Run {
+    let log: MetricsLog
+    var reporter: ProgressReporter
+    var lastEvaluation: [String: Double]?
+    var lastLoss: Double?
+    private var window: [Trainer.Update] = []
+
+    init(log: MetricsLog, reporter: ProgressReporter) {
+        self.log = log
+        self.reporter = reporter
+    }
+
+    mutating func record(_ update: Trainer.Update) {
+        window.append(update)
+        lastLoss = update.loss
+    }
+
+    /// Writes the means over the updates since the last line (the learning rate of the latest update).
+    mutating func logTraining(step: Int, epoch: Double) throws {
+        guard let latest = window.last else { return }
+        let count = Double(window.count)
+        var values = ["loss": window.reduce(0) { $0 + $1.loss } / count,
+                      "grad_norm": window.reduce(0) { $0 + $1.gradientNorm } / count,
+                      "learning_rate": Double(latest.learningRate)]
+        let logged = window.flatMap(\.logged)
+        for key in Set(logged.flatMap(\.keys)) {
+            let samples = logged.compactMap { $0[key] }
+            values[key] = samples.reduce(0, +) / Double(samples.count)
+        }
+        try log.append(step: step, epoch: epoch, split: "train", values: values)
+        window.removeAll()
+    }
+
+    func summary(_ progress: TrainingProgress, plan: TrainingPlan, stoppedEarly: Bool) -> TrainingSummary {
+        TrainingSummary(
+            stoppedEarly: stoppedEarly, steps: progress.step, totalSteps: plan.totalSteps, bestMetric: progress.bestMetric,
+            bestStep: progress.bestStep, lastEvaluation: lastEvaluation, lastLoss: lastLoss)
+    }
+}
