@@ -48,37 +48,23 @@ struct FinetuneCommand: ParsableCommand {
     @Option(help: "Class names in class-index order, comma-separated (e.g. NEGATIVE,POSITIVE); integer labels in the data index this list.")
     var labelNames: String?
 
-    @Option(name: .customLong("metric"), help: "A metric to report (repeatable; the first picks the best model). Default: the task's GLUE metrics.")
-    var metrics: [Metric] = []
-
-    @Option(help: "Batch size for evaluation on the dev set.")
-    var evalBatchSize = 64
-
-    @Flag(help: "Continue from <output>/checkpoint (same options as the interrupted run).")
-    var resume = false
-
-    @Flag(help: "Start afresh even though <output> holds a checkpoint (deleting it).")
-    var overwrite = false
+    @OptionGroup(title: "Reporting and resuming")
+    var session: SessionOptions
 
     @OptionGroup(title: "Training")
     var training: TrainingOptions
 
     func validate() throws {
-        if resume && overwrite { throw ValidationError("--resume and --overwrite contradict each other") }
-        if evalBatchSize < 1 { throw ValidationError("--eval-batch-size must be at least 1") }
     }
 
     func run() throws {
         let configuration = training.configuration
         let modelURL = URL(fileURLWithPath: model), outputURL = URL(fileURLWithPath: output)
-        if !resume && !overwrite && Trainer.hasCheckpoint(in: outputURL) {
-            throw CommandLineError(
-                "\(output) holds a checkpoint; pass --resume to continue that run or --overwrite to start afresh")
-        }
+        try session.checkNoStaleCheckpoint(in: outputURL)
 
         let tokenizer = try BertTokenizer(directory: modelURL)
         let data = try TaskData(
-            train: train, dev: dev, task: task, labelNames: labelNames, metrics: metrics)
+            train: train, dev: dev, task: task, labelNames: labelNames, metrics: session.metrics)
         let generator = RandomGenerator(seed: configuration.seed)
         let loaded = try FineTuningModel(directory: modelURL, labels: data.labels, generator: generator)
         let model = loaded.model
@@ -93,7 +79,7 @@ struct FinetuneCommand: ParsableCommand {
         let evaluator = try data.dev.map { dev in
             try ClassifierEvaluator(
                 examples: dev.tokenized(with: tokenizer, maxLength: configuration.maxLength), metrics: data.metrics,
-                batchSize: evalBatchSize, padId: tokenizer.padId, maxLength: configuration.maxLength)
+                batchSize: session.evalBatchSize, padId: tokenizer.padId, maxLength: configuration.maxLength)
         }
         let trainer = try Trainer(
             configuration: configuration, modules: [("", model)], generator: generator,
@@ -118,7 +104,7 @@ struct FinetuneCommand: ParsableCommand {
             """ + (loaded.keptHead ? "\nkept the checkpoint's classification head" : "")
             + (loaded.freshParameters.isEmpty ? "" : "\nfresh weights: " + loaded.freshParameters.joined(separator: ", ")))
 
-        let summary = try trainer.train(resume: resume)
+        let summary = try trainer.train(resume: session.resume)
         var lines = ["\(summary.steps)/\(summary.totalSteps) updates" + (summary.stoppedEarly ? " (stopped early)" : "")]
         if let best = summary.bestMetric, let step = summary.bestStep {
             lines.append("best \(data.metrics[0].rawValue) " + String(format: "%.4f", best) + " after update \(step)")

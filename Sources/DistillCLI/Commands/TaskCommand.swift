@@ -70,43 +70,31 @@ struct TaskCommand: ParsableCommand {
     @Option(help: "GLUE task name (sst2, cola, mrpc, stsb, ...), for its metrics.")
     var task: String?
 
-    @Option(name: .customLong("metric"), help: "A metric to report (repeatable; the first picks the best model). Default: the task's GLUE metrics.")
-    var metrics: [Metric] = []
-
-    @Option(help: "Batch size of the teacher's precomputation and of dev evaluation.")
-    var evalBatchSize = 64
-
-    @Flag(help: "Continue from <output>/checkpoint (same options as the interrupted run).")
-    var resume = false
-
-    @Flag(help: "Start afresh even though <output> holds a checkpoint (deleting it).")
-    var overwrite = false
+    @OptionGroup(title: "Reporting and resuming")
+    var session: SessionOptions
 
     @OptionGroup(title: "Training")
     var training: TrainingOptions
 
     func validate() throws {
-        if resume && overwrite { throw ValidationError("--resume and --overwrite contradict each other") }
         if layerMap != nil && cosineWeight == 0 { throw ValidationError("--layer-map only matters with --cosine-weight") }
     }
 
     func run() throws {
         let outputURL = URL(fileURLWithPath: output)
-        if !resume && !overwrite && Trainer.hasCheckpoint(in: outputURL) {
-            throw CommandLineError("\(output) holds a checkpoint; pass --resume to continue that run or --overwrite to start afresh")
-        }
+        try session.checkNoStaleCheckpoint(in: outputURL)
         var request = TaskDistillationRequest(
             teacherDirectory: URL(fileURLWithPath: teacher), studentDirectory: URL(fileURLWithPath: student),
             trainPath: train, devPath: dev, outputDirectory: outputURL)
         request.task = task
-        request.metrics = metrics
+        request.metrics = session.metrics
         request.settings = TaskDistillationSettings(
             temperature: temperature, alpha: alpha, cosineWeight: cosineWeight, logitsMSEWeight: mseLogitsWeight)
         request.layerMap = layerMap?.values
         request.useTeacherCache = !noTeacherCache
         request.cacheDirectory = cacheDir.map { URL(fileURLWithPath: $0) }
         request.training = training.configuration
-        request.inferenceBatchSize = evalBatchSize
+        request.inferenceBatchSize = session.evalBatchSize
 
         let run = try TaskDistillationRun(request, stopRequest: StopRequest.installingSignalHandlers(), log: printError)
         let plan = run.trainer.plan, configuration = request.training
@@ -129,7 +117,7 @@ struct TaskCommand: ParsableCommand {
         }
         printError(notes.joined(separator: "\n"))
 
-        let summary = try run.train(resume: resume)
+        let summary = try run.train(resume: session.resume)
         var lines = ["\(summary.steps)/\(summary.totalSteps) updates" + (summary.stoppedEarly ? " (stopped early)" : "")]
         if let best = summary.bestMetric, let step = summary.bestStep {
             let teacherValue = run.teacherDevScores?.values[run.metrics[0].rawValue]
