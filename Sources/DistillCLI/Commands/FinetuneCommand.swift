@@ -45,7 +45,7 @@ struct FinetuneCommand: ParsableCommand {
     @Option(help: "GLUE task name (sst2, cola, mrpc, qqp, stsb, mnli, ...): picks the metrics; stsb means regression.")
     var task: String?
 
-    @Option(help: "Class names in class-index order, comma-separated (e.g. NEGATIVE,POSITIVE); integer labels in the data index this list.")
+    @Option(help: "Class names in class-index order, comma-separated (e.g. NEGATIVE,POSITIVE); integer labels in the data index this list. Default for --task sst2: NEGATIVE,POSITIVE.")
     var labelNames: String?
 
     @OptionGroup(title: "Reporting and resuming")
@@ -125,7 +125,12 @@ private struct TaskData {
     let labels: LabelSet?
     let metrics: [Metric]
 
+    /// Class names of GLUE tasks whose files hold only indices, as the published fine-tuned models name them.
+    static let conventionalLabelNames = ["sst2": "NEGATIVE,POSITIVE"]
+
     init(train trainPath: String, dev devPath: String?, task: String?, labelNames: String?, metrics: [Metric]) throws {
+        let taskKey = task.map { $0.lowercased().filter { $0.isLetter || $0.isNumber } }
+        let labelNames = labelNames ?? taskKey.flatMap { Self.conventionalLabelNames[$0] }
         let givenLabels = try labelNames.map { names in
             do {
                 return try LabelSet(names: names.split(separator: ",", omittingEmptySubsequences: false).map {
