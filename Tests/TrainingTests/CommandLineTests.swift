@@ -70,6 +70,19 @@ struct CommandLineTests {
         for name in expected.names { #expect(try actual.floats(name) == expected.floats(name), "\(name)") }
     }
 
+    /// SST-2's files hold 0/1; `--task sst2` names them as the published SST-2 models do, other data keeps the indices.
+    @Test func sst2LabelsAreNamedByDefault() throws {
+        let workspace = try Workspace(trainingExamples: 8)
+        for (task, expected) in [(["--task", "sst2"], [0: "NEGATIVE", 1: "POSITIVE"]), ([], [0: "0", 1: "1"])] {
+            let output = workspace.scratch.path("named\(task.count)")
+            let run = try CommandLine.runDistill(
+                ["finetune", "--model", workspace.model.path, "--train", workspace.train.path, "--output", output.path,
+                 "--epochs", "1", "--batch-size", "4", "--max-length", "32"] + task)
+            #expect(run.status == 0, "\(run.errors)")
+            #expect(try ModelConfig(contentsOf: output.appendingPathComponent("config.json")).id2label == expected)
+        }
+    }
+
     @Test func finetuneThenPredictAndEvaluate() throws {
         let workspace = try Workspace(trainingExamples: 48)
         let trained = try CommandLine.runDistill(
