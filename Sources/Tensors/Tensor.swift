@@ -62,6 +62,16 @@ public final class Tensor: @unchecked Sendable {
     /// Pointer to the first element.
     public var pointer: UnsafeMutablePointer<Float> { storage.base + offset }
 
+    /// Calls `body` with the elements in row-major order; the buffer is valid only during the call.
+    public func withUnsafeBufferPointer<R, E: Error>(_ body: (UnsafeBufferPointer<Float>) throws(E) -> R) throws(E) -> R {
+        try withExtendedLifetime(storage) { () throws(E) -> R in try body(UnsafeBufferPointer(start: pointer, count: count)) }
+    }
+
+    /// Calls `body` with the elements in row-major order, to read or write; the buffer is valid only during the call.
+    public func withUnsafeMutableBufferPointer<R, E: Error>(_ body: (UnsafeMutableBufferPointer<Float>) throws(E) -> R) throws(E) -> R {
+        try withExtendedLifetime(storage) { () throws(E) -> R in try body(UnsafeMutableBufferPointer(start: pointer, count: count)) }
+    }
+
     /// The elements in row-major order.
     public var scalars: [Float] { Array(UnsafeBufferPointer(start: pointer, count: count)) }
 
