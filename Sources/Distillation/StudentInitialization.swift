@@ -232,10 +232,12 @@ public enum StudentInitialization {
             return false
         case (let from?, nil):
             let positions = student.positions.weight, width = positions.shape[1]
-            let typeZero = from.weight.pointer
-            for row in 0..<positions.shape[0] {
-                let destination = positions.pointer + row * width
-                for column in 0..<width { destination[column] += typeZero[column] }
+            from.weight.withUnsafeBufferPointer { typeZero in
+                positions.withUnsafeMutableBufferPointer { destination in
+                    for row in 0..<positions.shape[0] {
+                        for column in 0..<width { destination[row * width + column] += typeZero[column] }
+                    }
+                }
             }
             return true
         case (nil, nil):

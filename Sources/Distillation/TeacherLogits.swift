@@ -58,8 +58,10 @@ public struct TeacherLogits: Sendable, Equatable {
         for start in stride(from: 0, to: byLength.count, by: batchSize) {
             let positions = Array(byLength[start..<min(start + batchSize, byLength.count)])
             let logits = withoutGrad { teacher(EncoderInput(batcher.batch(positions: positions))).logits }
-            for (row, position) in positions.enumerated() {
-                for column in 0..<width { values[position * width + column] = logits.pointer[row * width + column] }
+            logits.withUnsafeBufferPointer { logits in
+                for (row, position) in positions.enumerated() {
+                    for column in 0..<width { values[position * width + column] = logits[row * width + column] }
+                }
             }
             done += positions.count
             progress(done, examples.count)

@@ -57,7 +57,7 @@ extension Module {
             if let info = checkpoint.info(source), info.shape != tensor.shape {
                 throw ModelWeightsError.shapeMismatch(file: checkpoint.url.path, name: source, expected: tensor.shape, found: info.shape)
             }
-            try checkpoint.withFloatsCopied(source, into: UnsafeMutableBufferPointer(start: tensor.pointer, count: tensor.count))
+            try tensor.withUnsafeMutableBufferPointer { try checkpoint.withFloatsCopied(source, into: $0) }
             used.insert(source)
             loaded.insert(ObjectIdentifier(tensor))
         }
@@ -78,12 +78,13 @@ extension Module {
         return report
     }
 
-    /// Writes every parameter to a safetensors file (atomically), tied tensors once under their first name.
+    /// Writes every parameter to a safetensors file (atomically) in the dtype of its element type, tied tensors
+    /// once under their first name.
     public func saveWeights(to url: URL) throws {
         var seen = Set<ObjectIdentifier>()
         let tensors = namedParameters().compactMap { name, tensor -> WritableTensor? in
             guard seen.insert(ObjectIdentifier(tensor)).inserted else { return nil }
-            return WritableTensor(name: name, shape: tensor.shape, floats: tensor.scalars)
+            return WritableTensor(name: name, tensor: tensor)
         }
         try SafeTensorsWriter.write(tensors, to: url)
     }

@@ -66,14 +66,21 @@ public final class AdamW {
                 let v = secondMoments[name] ?? Tensor.zeros(parameter.shape)
                 firstMoments[name] = m
                 secondMoments[name] = v
-                let p = parameter.pointer, g = grad.pointer, mp = m.pointer, vp = v.pointer
-                parallelFor(parameter.count, grain: 1 << 15) { range in
-                    for i in range {
-                        let gi = g[i]
-                        p[i] *= decay
-                        mp[i] += (1 - b1) * (gi - mp[i])
-                        vp[i] = vp[i] * b2 + (1 - b2) * gi * gi
-                        p[i] -= stepSize * mp[i] / (vp[i].squareRoot() / correction2Root + eps)
+                parameter.withUnsafeMutableBufferPointer { p in
+                    grad.withUnsafeBufferPointer { g in
+                        m.withUnsafeMutableBufferPointer { mp in
+                            v.withUnsafeMutableBufferPointer { vp in
+                                parallelFor(p.count, grain: 1 << 15) { range in
+                                    for i in range {
+                                        let gi = g[i]
+                                        p[i] *= decay
+                                        mp[i] += (1 - b1) * (gi - mp[i])
+                                        vp[i] = vp[i] * b2 + (1 - b2) * gi * gi
+                                        p[i] -= stepSize * mp[i] / (vp[i].squareRoot() / correction2Root + eps)
+                                    }
+                                }
+                            }
+                        }
                     }
                 }
             }
@@ -114,12 +121,15 @@ public struct LinearWarmupSchedule: Sendable {
 public func clipGradientNorm(_ parameters: [Tensor], maxNorm: Float) -> Float {
     var seen = Set<ObjectIdentifier>()
     let grads = parameters.filter { seen.insert(ObjectIdentifier($0)).inserted }.compactMap(\.grad)
-    let total = grads.reduce(Float(0)) { $0 + VectorMath.dot($1.count, $1.pointer, $1.pointer) }.squareRoot()
+    let total = grads.reduce(Float(0)) { sum, grad in
+        sum + grad.withUnsafeBufferPointer { g in g.baseAddress.map { VectorMath.dot(g.count, $0, $0) } ?? 0 }
+    }.squareRoot()
     let coefficient = maxNorm / (total + 1e-6)
     if coefficient < 1 {
         for grad in grads {
-            let g = grad.pointer
-            parallelFor(grad.count, grain: 1 << 16) { range in for i in range { g[i] *= coefficient } }
+            grad.withUnsafeMutableBufferPointer { g in
+                parallelFor(g.count, grain: 1 << 16) { range in for i in range { g[i] *= coefficient } }
+            }
         }
     }
     return total

@@ -1,6 +1,7 @@
 /// Element types of the safetensors format that this module understands, named as in the file header.
 ///
-/// Floating-point types are read as `Float`; integer and boolean types are read as `Int64`.
+/// Floating-point types are read as `Float`; integer and boolean types are read as `Int64`; any type can be read
+/// and written as raw bytes (`SafeTensorsSource.withUnsafeBytes(of:_:)`, `WritableTensor.Storage.bytes`).
 public enum DType: String, Sendable, CaseIterable {
     case f64 = "F64"
     case f32 = "F32"

@@ -112,6 +112,12 @@ public struct SafeTensorsCheckpoint: SafeTensorsSource {
         try file(holding: name).integers(name, convertingFloats: convertingFloats)
     }
 
+    public func withUnsafeBytes<Result>(
+        of name: String, _ body: (UnsafeRawBufferPointer) throws -> Result
+    ) throws -> Result {
+        try file(holding: name).withUnsafeBytes(of: name, body)
+    }
+
     private func file(holding name: String) throws -> SafeTensorsFile {
         guard let index = fileIndex[name] else { throw SafeTensorsError(file: url, fault: .missingTensor(name)) }
         return files[index]

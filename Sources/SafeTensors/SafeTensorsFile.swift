@@ -67,6 +67,13 @@ public final class SafeTensorsFile: SafeTensorsSource {
         return values
     }
 
+    public func withUnsafeBytes<Result>(
+        of name: String, _ body: (UnsafeRawBufferPointer) throws -> Result
+    ) throws -> Result {
+        guard let info = tensors[name] else { throw SafeTensorsError(file: url, fault: .missingTensor(name)) }
+        return try withTensorBytes(info, body)
+    }
+
     /// The info of `name`, checked to be of the requested kind unless conversion is allowed.
     private func checkedInfo(_ name: String, floatingPoint: Bool, converting: Bool) throws -> TensorInfo {
         guard let info = tensors[name] else { throw SafeTensorsError(file: url, fault: .missingTensor(name)) }
@@ -79,10 +86,12 @@ public final class SafeTensorsFile: SafeTensorsSource {
     }
 
     /// Calls `body` with the tensor's bytes inside the mapping (ranges were validated when the header was read).
-    private func withTensorBytes<Result>(_ info: TensorInfo, _ body: (UnsafeRawBufferPointer) -> Result) -> Result {
+    private func withTensorBytes<Result>(
+        _ info: TensorInfo, _ body: (UnsafeRawBufferPointer) throws -> Result
+    ) rethrows -> Result {
         let start = dataStart + info.byteRange.lowerBound
-        return bytes.withUnsafeBytes { raw in
-            body(UnsafeRawBufferPointer(rebasing: raw[start ..< start + info.byteRange.count]))
+        return try bytes.withUnsafeBytes { raw in
+            try body(UnsafeRawBufferPointer(rebasing: raw[start ..< start + info.byteRange.count]))
         }
     }
 }

@@ -15,6 +15,10 @@ public protocol SafeTensorsSource: Sendable {
     /// Tensor `name` as `Int64`s. Floating-point tensors are refused unless `convertingFloats` is set, and then
     /// every value must be integral.
     func integers(_ name: String, convertingFloats: Bool) throws -> [Int64]
+    /// Calls `body` with the bytes of tensor `name` exactly as stored (little-endian elements of its dtype, at
+    /// any alignment); the buffer is valid only during the call. Writing them back with
+    /// `WritableTensor.Storage.bytes` reproduces the tensor bit for bit, whatever its dtype.
+    func withUnsafeBytes<Result>(of name: String, _ body: (UnsafeRawBufferPointer) throws -> Result) throws -> Result
 }
 
 extension SafeTensorsSource {

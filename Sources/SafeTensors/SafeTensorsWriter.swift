@@ -14,8 +14,14 @@ public struct WritableTensor: Sendable {
     public enum Storage: Sendable {
         /// Written as F32.
         case float([Float])
+        /// Written as F16, each value rounded to the nearest half-precision number (ties to even; beyond the
+        /// largest half, infinity; NaN stays NaN).
+        case half([Float])
         /// Written as I64 (e.g. `position_ids`).
         case int64([Int64])
+        /// Little-endian elements of `dtype` written untouched, as `SafeTensorsSource.withUnsafeBytes` reads
+        /// them (any dtype: BF16, I8, U8, I32, ...).
+        case bytes(DType, [UInt8])
     }
 
     public var name: String
@@ -41,14 +47,18 @@ public struct WritableTensor: Sendable {
     fileprivate var dtype: DType {
         switch storage {
         case .float: .f32
+        case .half: .f16
         case .int64: .i64
+        case .bytes(let dtype, _): dtype
         }
     }
 
+    /// Number of elements given (for `.bytes`, the whole elements the bytes hold).
     fileprivate var elementCount: Int {
         switch storage {
-        case .float(let values): values.count
+        case .float(let values), .half(let values): values.count
         case .int64(let values): values.count
+        case .bytes(let dtype, let bytes): bytes.count / dtype.byteSize
         }
     }
 }
@@ -82,7 +92,9 @@ public enum SafeTensorsWriter {
             for tensor in ordered {
                 switch tensor.storage {
                 case .float(let values): try writeLittleEndian(values.lazy.map(\.bitPattern), to: handle)
+                case .half(let values): try writeLittleEndian(values.lazy.map(ElementEncoding.halfBits), to: handle)
                 case .int64(let values): try writeLittleEndian(values, to: handle)
+                case .bytes(_, let bytes): try handle.write(contentsOf: bytes)
                 }
             }
             try handle.synchronize()
@@ -105,6 +117,9 @@ public enum SafeTensorsWriter {
             guard !tensor.name.isEmpty, tensor.name != "__metadata__" else { throw fail("reserved or empty name") }
             guard seen.insert(tensor.name).inserted else { throw fail("name used twice") }
             guard tensor.shape.allSatisfy({ $0 >= 0 }) else { throw fail("negative dimension in \(tensor.shape)") }
+            if case .bytes(let dtype, let bytes) = tensor.storage, bytes.count % dtype.byteSize != 0 {
+                throw fail("\(bytes.count) bytes are not a whole number of \(dtype.rawValue) elements")
+            }
             var product = 1
             for size in tensor.shape {
                 let (next, overflow) = product.multipliedReportingOverflow(by: size)

@@ -2,22 +2,6 @@ import CDNNL
 import Foundation
 import Foundation
 
-/// Element types a oneDNN matmul operand can have. Everything runs in `f32` today; `bf16` (AMX) and the
-/// 8-bit integer types (VNNI/AMX) are the ones oneDNN 2.6 accelerates on this machine for quantized inference.
-public enum ElementType: Hashable, Sendable {
-    case f32, bf16, s8, u8, s32
-
-    var dnnl: dnnl_data_type_t {
-        switch self {
-        case .f32: dnnl_f32
-        case .bf16: dnnl_bf16
-        case .s8: dnnl_s8
-        case .u8: dnnl_u8
-        case .s32: dnnl_s32
-        }
-    }
-}
-
 /// How a matmul operand lies in memory: dimensions and element strides (any rank from 2 to 4, batch axes first),
 /// so transposes and attention heads are read in place instead of being copied.
 public struct MatrixLayout: Hashable, Sendable {

@@ -1,26 +1,30 @@
 import CDNNL
 import Foundation
 
-/// A 64-byte aligned block of `Float`s shared by a tensor and its views.
+/// A 64-byte aligned block of `count` elements of one `ElementType`, shared by a tensor and its views.
 ///
 /// oneDNN's AVX-512/AMX kernels run about 1.5x faster on 64-byte aligned buffers than on Swift arrays, so every
-/// tensor owns its memory through this class rather than through `[Float]`. Large blocks are recycled through
+/// tensor owns its memory through this class rather than through an array. Large blocks are recycled through
 /// `BufferPool`: a training step allocates the same activation sizes again and again, and fresh pages from the
 /// kernel cost a page fault and a page clear each.
-public final class Storage: @unchecked Sendable {
-    /// First element; valid for `count` elements for the lifetime of the storage.
-    public let base: UnsafeMutablePointer<Float>
-    public let count: Int
+final class Storage: @unchecked Sendable {
+    /// First byte, bound to `elementType.scalarType`; valid for `count` elements for the lifetime of the storage.
+    let base: UnsafeMutableRawPointer
+    let elementType: ElementType
+    let count: Int
     private let capacityBytes: Int
 
-    /// Uninitialised storage for `count` floats.
-    public init(uninitializedCount count: Int) {
+    /// Uninitialised storage for `count` elements.
+    init(uninitializedCount count: Int, elementType: ElementType = .f32) {
         self.count = count
-        capacityBytes = BufferPool.roundedSize(max(count, 1) * MemoryLayout<Float>.stride)
-        base = BufferPool.shared.take(bytes: capacityBytes).bindMemory(to: Float.self, capacity: max(count, 1))
+        self.elementType = elementType
+        capacityBytes = BufferPool.roundedSize(max(count, 1) * elementType.byteSize)
+        base = BufferPool.shared.take(bytes: capacityBytes)
+        func bind<Element: TensorElement>(_: Element.Type) { base.bindMemory(to: Element.self, capacity: max(count, 1)) }
+        bind(elementType.scalarType)
     }
 
-    deinit { BufferPool.shared.give(UnsafeMutableRawPointer(base), bytes: capacityBytes) }
+    deinit { BufferPool.shared.give(base, bytes: capacityBytes) }
 }
 
 /// Free lists of large aligned buffers by size class, capped in total size.

@@ -1,13 +1,17 @@
-/// A dense, contiguous, row-major `Float` tensor that records the operations applied to it for reverse-mode
+/// A dense, contiguous, row-major tensor that records the operations applied to it for reverse-mode
 /// differentiation (see `backward()`).
+///
+/// Elements are `Float` (`f32`) unless the tensor was made with another `elementType`; the arithmetic, the
+/// matmuls and autograd work on `f32` tensors, the other types hold weights and activations for conversion and
+/// for oneDNN's low-precision kernels (see `TypedTensor.swift`).
 ///
 /// Tensors are references, as in PyTorch: parameters are shared by the modules that use them, and `grad`
 /// accumulates across backward passes until `zeroGrad()`. `reshaped` and `rows` are views (no copy).
 public final class Tensor: @unchecked Sendable {
     public let shape: [Int]
-    public let storage: Storage
-    /// Offset of the first element in `storage`.
-    public let offset: Int
+    let storage: Storage
+    /// Offset of the first element in `storage`, in elements.
+    let offset: Int
     /// Whether gradients flow to this tensor. Leaves set it explicitly (parameters); results inherit it.
     public var requiresGrad: Bool
     /// Accumulated gradient of the last `backward()` calls (leaves only).
@@ -16,7 +20,7 @@ public final class Tensor: @unchecked Sendable {
     var gradNode: GradNode?
 
     /// A tensor over existing storage.
-    public init(shape: [Int], storage: Storage, offset: Int = 0, requiresGrad: Bool = false) {
+    init(shape: [Int], storage: Storage, offset: Int = 0, requiresGrad: Bool = false) {
         precondition(offset + shape.reduce(1, *) <= storage.count, "tensor \(shape) does not fit its storage")
         self.shape = shape
         self.storage = storage
@@ -25,8 +29,8 @@ public final class Tensor: @unchecked Sendable {
     }
 
     /// An uninitialised tensor (every element must be written before it is read).
-    public convenience init(uninitializedShape shape: [Int]) {
-        self.init(shape: shape, storage: Storage(uninitializedCount: shape.reduce(1, *)))
+    public convenience init(uninitializedShape shape: [Int], elementType: ElementType = .f32) {
+        self.init(shape: shape, storage: Storage(uninitializedCount: shape.reduce(1, *), elementType: elementType))
     }
 
     /// A tensor filled with `value`.
@@ -59,21 +63,29 @@ public final class Tensor: @unchecked Sendable {
     /// Number of rows when the tensor is seen as a matrix `[count / last, last]`.
     public var rowCount: Int { lastDimension == 0 ? 0 : count / lastDimension }
 
-    /// Pointer to the first element.
-    public var pointer: UnsafeMutablePointer<Float> { storage.base + offset }
+    /// What the elements are.
+    public var elementType: ElementType { storage.elementType }
 
-    /// Calls `body` with the elements in row-major order; the buffer is valid only during the call.
+    /// Pointer to the first element of an `f32` tensor, for the kernels of this module: valid only while the
+    /// tensor is alive, which the operands of a call are. Code outside the module uses the scoped accessors.
+    var pointer: UnsafeMutablePointer<Float> {
+        precondition(storage.elementType == .f32, "a \(storage.elementType) tensor used where f32 is needed")
+        return storage.base.assumingMemoryBound(to: Float.self) + offset
+    }
+
+    /// Calls `body` with the elements of an `f32` tensor in row-major order; the buffer is valid only during the call.
     public func withUnsafeBufferPointer<R, E: Error>(_ body: (UnsafeBufferPointer<Float>) throws(E) -> R) throws(E) -> R {
-        try withExtendedLifetime(storage) { () throws(E) -> R in try body(UnsafeBufferPointer(start: pointer, count: count)) }
+        try withUnsafeBufferPointer(as: Float.self, body)
     }
 
-    /// Calls `body` with the elements in row-major order, to read or write; the buffer is valid only during the call.
+    /// Calls `body` with the elements of an `f32` tensor in row-major order, to read or write; the buffer is valid
+    /// only during the call.
     public func withUnsafeMutableBufferPointer<R, E: Error>(_ body: (UnsafeMutableBufferPointer<Float>) throws(E) -> R) throws(E) -> R {
-        try withExtendedLifetime(storage) { () throws(E) -> R in try body(UnsafeMutableBufferPointer(start: pointer, count: count)) }
+        try withUnsafeMutableBufferPointer(as: Float.self, body)
     }
 
-    /// The elements in row-major order.
-    public var scalars: [Float] { Array(UnsafeBufferPointer(start: pointer, count: count)) }
+    /// The elements of an `f32` tensor in row-major order.
+    public var scalars: [Float] { withUnsafeBufferPointer { Array($0) } }
 
     /// The single element of a one-element tensor.
     public var item: Float {
@@ -88,18 +100,22 @@ public final class Tensor: @unchecked Sendable {
         }
     }
 
-    /// Copies `other`'s elements into this tensor (same element count), outside of autograd.
+    /// Copies `other`'s elements into this tensor (same element count and type), outside of autograd.
     public func copy(from other: Tensor) {
-        precondition(other.count == count, "copy: \(other.shape) into \(shape)")
-        pointer.update(from: other.pointer, count: count)
+        precondition(other.count == count && other.elementType == elementType,
+                     "copy: \(other.elementType) \(other.shape) into \(elementType) \(shape)")
+        other.withUnsafeBytes { source in withUnsafeMutableBytes { $0.copyMemory(from: source) } }
     }
 
     /// A copy that owns fresh storage and does not track gradients.
     public func clone() -> Tensor {
-        let result = Tensor(uninitializedShape: shape)
+        let result = Tensor(uninitializedShape: shape, elementType: elementType)
         result.copy(from: self)
         return result
     }
+
+    /// Whether both tensors are views of the same memory (`reshaped`, `rows`, `detached` make such views).
+    public func sharesStorage(with other: Tensor) -> Bool { storage === other.storage }
 
     /// Whether results of operations on this tensor are recorded for `backward()`.
     var tracksGrad: Bool { requiresGrad && GradMode.isEnabled }
@@ -110,6 +126,7 @@ public final class Tensor: @unchecked Sendable {
 
 extension Tensor: CustomStringConvertible {
     public var description: String {
+        guard elementType == .f32 else { return "Tensor(\(shape), \(elementType))" }
         let shown = scalars.prefix(8).map { String(format: "%.5g", $0) }.joined(separator: ", ")
         return "Tensor(\(shape), [\(shown)\(count > 8 ? ", ..." : "")])"
     }

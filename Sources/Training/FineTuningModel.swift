@@ -56,4 +56,8 @@ private struct WithoutHead: SafeTensorsSource {
     func integers(_ name: String, convertingFloats: Bool) throws -> [Int64] {
         try checkpoint.integers(name, convertingFloats: convertingFloats)
     }
+
+    func withUnsafeBytes<Result>(of name: String, _ body: (UnsafeRawBufferPointer) throws -> Result) throws -> Result {
+        try checkpoint.withUnsafeBytes(of: name, body)
+    }
 }

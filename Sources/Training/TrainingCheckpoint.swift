@@ -161,7 +161,7 @@ enum CheckpointTensors {
                 file: file.url.path, reason: "tensor '\(name)' has shape \(info.shape), the run needs \(tensor.shape)")
         }
         do {
-            try file.withFloatsCopied(name, into: UnsafeMutableBufferPointer(start: tensor.pointer, count: tensor.count))
+            try tensor.withUnsafeMutableBufferPointer { try file.withFloatsCopied(name, into: $0) }
         } catch {
             throw .corruptCheckpoint(file: file.url.path, reason: "\(error)")
         }

@@ -28,9 +28,10 @@ func maxAbsDifferenceByPosition(_ actual: Tensor, _ expected: Tensor, positionAx
     let positionStride = shape[(positionAxis + 1)...].reduce(1, *)
     let batchStride = shape.dropFirst().reduce(1, *)
     var worst: (tokens: Float, padding: Float) = (0, 0)
-    for index in 0..<actual.count {
+    let (actualValues, expectedValues) = (actual.scalars, expected.scalars)
+    for index in actualValues.indices {
         let row = index / batchStride, position = (index / positionStride) % length
-        let error = abs(actual.pointer[index] - expected.pointer[index])
+        let error = abs(actualValues[index] - expectedValues[index])
         if attentionMask[row * length + position] == 0 {
             worst.padding = max(worst.padding, error)
         } else {

@@ -32,6 +32,8 @@ import Testing
             case .int64(let values):
                 #expect(info.dtype == .i64)
                 #expect(try file.integers(tensor.name) == values)
+            case .half, .bytes:
+                Issue.record("the sample holds F32 and I64 tensors only (RawBytesTests covers the others)")
             }
         }
         // Only the final file remains: the temporary file was renamed.

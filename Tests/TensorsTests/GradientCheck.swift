@@ -45,14 +45,19 @@ struct GradientCheck {
         for (inputIndex, input) in inputs.enumerated() {
             let autograd = input.grad?.scalars ?? Array(repeating: 0, count: input.count)
             for element in 0..<input.count {
-                let original = input.pointer[element]
-                input.pointer[element] = original + step
-                let plusPoint = input.pointer[element]
+                /// Sets the element and returns the value stored (the step rounded to a float).
+                func set(_ value: Float) -> Float {
+                    input.withUnsafeMutableBufferPointer { elements in
+                        elements[element] = value
+                        return elements[element]
+                    }
+                }
+                let original = input.withUnsafeBufferPointer { $0[element] }
+                let plusPoint = set(original + step)
                 let plus = loss()
-                input.pointer[element] = original - step
-                let minusPoint = input.pointer[element]
+                let minusPoint = set(original - step)
                 let minus = loss()
-                input.pointer[element] = original
+                _ = set(original)
                 let estimate = (plus - minus) / (Double(plusPoint) - Double(minusPoint))
                 let analytic = Double(autograd[element])
                 if !isClose(analytic, estimate, relative: relativeTolerance, absolute: absoluteTolerance) {

@@ -7,7 +7,7 @@ import Tensors
         expectGradientsMatch([x]) { $0[0].reshaped([4, 6]) }
         expectGradientsMatch([x]) { $0[0].reshaped([-1, 2]) * $0[0].reshaped([12, 2]) }
         #expect(x.reshaped([6, -1]).shape == [6, 4])
-        #expect(x.reshaped([6, -1]).storage === x.storage, "a view")
+        #expect(x.reshaped([6, -1]).sharesStorage(with: x), "a view")
     }
 
     @Test(arguments: [[2, 0, 1], [1, 0, 2], [0, 2, 1], [2, 1, 0]])
@@ -39,7 +39,7 @@ import Tensors
     @Test func sliceAlongFirstAxisIsAView() {
         let x = randomTensor([4, 3], RandomGenerator(seed: 34))
         let slice = x.slice(axis: 0, 1..<3)
-        #expect(slice.storage === x.storage)
+        #expect(slice.sharesStorage(with: x))
         #expect(slice.scalars == Array(x.scalars[3..<9]))
         expectGradientsMatch([x]) { $0[0].slice(axis: 0, 1..<3) }
     }

@@ -91,8 +91,13 @@ import Tensors
         let (av, bv) = (a.scalars.map(Double.init), b.scalars.map(Double.init))
         expectClose(a.exp().scalars, av.map { Foundation.exp($0) }, relative: 1e-6, absolute: 0, "map")
         expectClose((a * b).scalars, zip(av, bv).map { $0 * $1 }, relative: 1e-7, absolute: 0, "map2")
-        #expect(abs(Double(VectorMath.sum(count, a.pointer)) - av.reduce(0, +)) < 1e-5)
-        #expect(abs(Double(VectorMath.dot(count, a.pointer, b.pointer)) - zip(av, bv).reduce(0) { $0 + $1.0 * $1.1 }) < 1e-5)
-        #expect(VectorMath.max(count, a.pointer) == a.scalars.max())
+        a.withUnsafeBufferPointer { aBuffer in
+            b.withUnsafeBufferPointer { bBuffer in
+                let (a, b) = (aBuffer.baseAddress!, bBuffer.baseAddress!)
+                #expect(abs(Double(VectorMath.sum(count, a)) - av.reduce(0, +)) < 1e-5)
+                #expect(abs(Double(VectorMath.dot(count, a, b)) - zip(av, bv).reduce(0) { $0 + $1.0 * $1.1 }) < 1e-5)
+                #expect(VectorMath.max(count, a) == av.max().map(Float.init))
+            }
+        }
     }
 }

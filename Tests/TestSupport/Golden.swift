@@ -29,7 +29,5 @@ public enum GoldenError: Error { case missing(String) }
 /// Largest |a − b| over two tensors of the same size.
 public func maxAbsDifference(_ a: Tensor, _ b: Tensor) -> Float {
     precondition(a.count == b.count, "comparing \(a.shape) with \(b.shape)")
-    var worst: Float = 0
-    for i in 0..<a.count { worst = max(worst, abs(a.pointer[i] - b.pointer[i])) }
-    return worst
+    return zip(a.scalars, b.scalars).reduce(0) { max($0, abs($1.0 - $1.1)) }
 }
