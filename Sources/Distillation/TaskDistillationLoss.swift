@@ -1,6 +1,5 @@
-import Datasets
+import Models
 import Tensors
-import Training
 
 /// The weights and temperature of task-specific distillation (DistilBERT's second, fine-tuning stage).
 public struct TaskDistillationSettings: Sendable, Equatable {
@@ -13,12 +12,18 @@ public struct TaskDistillationSettings: Sendable, Equatable {
     public var cosineWeight: Float = 0
     /// Weight of an extra mean squared error between student and teacher logits. Default 0.
     public var logitsMSEWeight: Float = 0
+    /// Weight of TinyBERT's hidden-state MSE against the mapped teacher layers, through a learned projection when
+    /// the widths differ (needs the teacher's forward pass at every step). Default 0.
+    public var hiddenMSEWeight: Float = 0
 
-    public init(temperature: Float = 2, alpha: Float = 0.5, cosineWeight: Float = 0, logitsMSEWeight: Float = 0) {
+    public init(temperature: Float = 2, alpha: Float = 0.5, cosineWeight: Float = 0, logitsMSEWeight: Float = 0,
+                hiddenMSEWeight: Float = 0)
+    {
         self.temperature = temperature
         self.alpha = alpha
         self.cosineWeight = cosineWeight
         self.logitsMSEWeight = logitsMSEWeight
+        self.hiddenMSEWeight = hiddenMSEWeight
     }
 
     /// Checks the ranges, naming the option at fault.
@@ -29,78 +34,40 @@ public struct TaskDistillationSettings: Sendable, Equatable {
         guard logitsMSEWeight >= 0 && logitsMSEWeight.isFinite else {
             throw .invalidOption("mse-logits-weight", "must not be negative")
         }
+        guard hiddenMSEWeight >= 0 && hiddenMSEWeight.isFinite else {
+            throw .invalidOption("hidden-mse-weight", "must not be negative")
+        }
     }
 
     /// Whether the loss needs hidden states, hence the teacher's forward pass at every step.
-    public var usesHiddenStates: Bool { cosineWeight > 0 }
+    public var usesHiddenStates: Bool { cosineWeight > 0 || hiddenMSEWeight > 0 }
+
+    /// Whether hidden states of different widths can be compared (only through the hidden-state MSE's projection).
+    public var allowsWidthMismatch: Bool { cosineWeight == 0 }
 }
 
-/// The task-distillation objective on one batch.
-///
-/// Classification: α · T² · KL(softmax(z_t/T) ‖ softmax(z_s/T)) + (1 − α) · CE(z_s, y), batch means
-/// (``SoftTargetLoss/hinton(student:teacher:labels:temperature:alpha:)``). Regression (one output): α · MSE(z_s, z_t)
-/// + (1 − α) · MSE(z_s, y). Optionally plus `cosineWeight` × the mean over student layers of the masked cosine
-/// loss against the mapped teacher layer (``HiddenStateLoss/cosine(student:teacher:mask:)``), and
-/// `logitsMSEWeight` × MSE(z_s, z_t).
-public struct TaskDistillationLoss: Sendable {
-    public let settings: TaskDistillationSettings
-    /// For each student layer, the teacher layer its output is compared with (used when `cosineWeight > 0`).
-    public let layerMap: [Int]
-
-    public init(settings: TaskDistillationSettings, layerMap: [Int] = []) {
-        self.settings = settings
-        self.layerMap = layerMap
-    }
-
-    /// The loss and its parts (`kd`, `hard`, and `cosine` / `mse_logits` when weighted) for logging.
-    ///
-    /// - Parameters:
-    ///   - student: `[batch, outputs]` logits, attached to the graph.
-    ///   - teacher: `[batch, outputs]` logits (gradients never reach them).
-    ///   - batch: Supplies the labels, and the attention mask that selects the positions of the cosine loss.
-    ///   - studentHidden, teacherHidden: `hidden_states` (embedding output first) when `cosineWeight > 0`.
-    public func callAsFunction(
-        student: Tensor, teacher: Tensor, batch: Batch, studentHidden: [Tensor] = [], teacherHidden: [Tensor] = []
-    ) throws(TrainingError) -> TrainingLoss {
-        let teacher = teacher.detached()
-        let a = settings.alpha
-        var logged: [String: Double] = [:]
-        var loss: Tensor
-        switch batch.labels {
-        case .classIndices(let classes):
-            let parts = SoftTargetLoss.hinton(student: student, teacher: teacher, labels: classes,
-                                              temperature: settings.temperature, alpha: a)
-            loss = parts.loss
-            logged = ["kd": Double(parts.soft.item), "hard": Double(parts.hard.item)]
-        case .values(let targets):
-            let outputs = student.reshaped([targets.count])
-            let soft = outputs.meanSquaredError(teacher.reshaped([targets.count]))
-            let hard = outputs.meanSquaredError(Tensor(shape: [targets.count], values: targets))
-            loss = soft * a + hard * (1 - a)
-            logged = ["kd": Double(soft.item), "hard": Double(hard.item)]
-        case .none:
-            throw .unlabelledBatch(exampleIndex: batch.exampleIndices.first ?? 0)
+extension DistillationObjective {
+    /// Task distillation (DistilBERT's task stage) as a list of terms:
+    /// classification: α · ``SoftTargetKL`` (`kd`) + (1 − α) · CE(z_s, y) (``LabelLoss``, `hard`);
+    /// regression (a teacher whose problem type is regression): α · MSE(z_s, z_t) (``LogitsMSE`` named `kd`)
+    /// + (1 − α) · MSE(z_s, y) (`hard`); then, each when its weight is positive, `logitsMSEWeight` · ``LogitsMSE``
+    /// (`mse_logits`), `cosineWeight` · ``HiddenStateCosine`` (`cosine`) and `hiddenMSEWeight` · ``HiddenStateMSE``
+    /// (`hidden_mse`, its projection drawn from `generator`) over the student layers mapped by `layerMap`.
+    public static func task(
+        _ settings: TaskDistillationSettings, layerMap: [Int] = [], student: ModelConfig, teacher: ModelConfig,
+        generator: RandomGenerator
+    ) -> DistillationObjective {
+        let alpha = settings.alpha
+        let soft: any DistillationTerm = teacher.problemType == .regression
+            ? LogitsMSE(name: "kd") : SoftTargetKL(temperature: settings.temperature)
+        var terms = [WeightedTerm(alpha, soft), WeightedTerm(1 - alpha, LabelLoss())]
+        if settings.logitsMSEWeight > 0 { terms.append(WeightedTerm(settings.logitsMSEWeight, LogitsMSE())) }
+        if settings.cosineWeight > 0 { terms.append(WeightedTerm(settings.cosineWeight, HiddenStateCosine(teacherLayers: layerMap))) }
+        if settings.hiddenMSEWeight > 0 {
+            let term = HiddenStateMSE(teacherLayers: layerMap, student: student, teacher: teacher, generator: generator)
+            terms.append(WeightedTerm(settings.hiddenMSEWeight, term))
         }
-        if settings.logitsMSEWeight > 0 {
-            let mse = student.meanSquaredError(teacher)
-            loss = loss + mse * settings.logitsMSEWeight
-            logged["mse_logits"] = Double(mse.item)
-        }
-        if settings.cosineWeight > 0 {
-            precondition(studentHidden.count == layerMap.count + 1, "\(studentHidden.count) student hidden states for \(layerMap.count) layers")
-            var total: Tensor?
-            for (studentLayer, teacherLayer) in layerMap.enumerated() {
-                let term = HiddenStateLoss.cosine(student: studentHidden[studentLayer + 1],
-                                                  teacher: teacherHidden[teacherLayer + 1], mask: batch.attentionMask)
-                total = total.map { $0 + term } ?? term
-            }
-            if let total {
-                let cosine = total / Float(layerMap.count)
-                loss = loss + cosine * settings.cosineWeight
-                logged["cosine"] = Double(cosine.item)
-            }
-        }
-        return TrainingLoss(loss, logged: logged)
+        return DistillationObjective(terms)
     }
 }
 
@@ -109,7 +76,7 @@ public enum TaskDistillationError: Error, Sendable, Equatable, CustomStringConve
     case invalidOption(String, String)
     /// `--layer-map` (or the student's recorded layers) does not fit the two models.
     case badLayerMap(source: String, reason: String)
-    /// The cosine loss compares hidden states of equal width only.
+    /// Hidden states of different widths, compared without a projection.
     case widthMismatch(student: Int, teacher: Int)
     /// Teacher and student disagree on something they must share.
     case incompatible(String)
@@ -119,7 +86,7 @@ public enum TaskDistillationError: Error, Sendable, Equatable, CustomStringConve
         case .invalidOption(let option, let rule): "--\(option) \(rule)"
         case .badLayerMap(let source, let reason): "\(source): \(reason)"
         case .widthMismatch(let student, let teacher):
-            "--cosine-weight needs hidden states of equal width, but the student's are \(student) wide and the teacher's \(teacher)"
+            "hidden states of different widths (the student's \(student), the teacher's \(teacher)) can only be compared through a learned projection"
         case .incompatible(let reason): reason
         }
     }
