@@ -7,6 +7,8 @@ import Tensors
 /// any of them can be a teacher or a student.
 public protocol DistillableModel: Module {
     var config: ModelConfig { get }
+    /// The encoder, for terms that look inside its layers.
+    var encoder: TransformerEncoder { get }
     /// One forward pass keeping what `options` asks for.
     func distillationOutputs(_ input: EncoderInput, options: EncoderOutputOptions) -> ModelOutputs
 }

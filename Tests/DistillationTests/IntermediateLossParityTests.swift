@@ -18,6 +18,11 @@ import Testing
         attentionMask = try Golden.tensor(golden, "attention_mask").scalars.map { Int32($0) }
     }
 
+    /// Observed at most 2.4e-7 on values near 2 (one or two float32 ulps against the float64 reference) and
+    /// 1.9e-8 on gradients of at most 0.09; the bounds leave room for other kernels' rounding.
+    static let valueTolerance: Float = 1e-6
+    static let gradientTolerance: Float = 1e-7
+
     private func leaf(_ name: String) throws -> Tensor {
         let t = try Golden.tensor(golden, name)
         t.requiresGrad = true
@@ -35,10 +40,9 @@ import Testing
     @Test func tinyBertAttentionLoss() throws {
         let student = try leaf("att.student_scores")
         let loss = AttentionScoreMSE.loss(student: student, teacher: try Golden.tensor(golden, "att.teacher_scores"))
-        // Observed 0 and 4e-9: float32 sums of 1,728 squares against a float64 reference.
-        #expect(abs(loss.item - (try expected("att.loss"))) <= 1e-6)
+        #expect(abs(loss.item - (try expected("att.loss"))) <= Self.valueTolerance)
         loss.backward()
-        #expect(maxAbsDifference(try #require(student.grad), try Golden.tensor(golden, "att.grad_student")) <= 1e-6)
+        #expect(maxAbsDifference(try #require(student.grad), try Golden.tensor(golden, "att.grad_student")) <= Self.gradientTolerance)
     }
 
     @Test func miniLMRelationLoss() throws {
@@ -46,10 +50,10 @@ import Testing
         let teacher = (query: try Golden.tensor(golden, "minilm.teacher_q"), key: try Golden.tensor(golden, "minilm.teacher_k"),
                        value: try Golden.tensor(golden, "minilm.teacher_v"))
         let loss = SelfAttentionRelation.loss(student: student, teacher: teacher, attentionMask: attentionMask, relationHeads: 4)
-        #expect(abs(loss.item - (try expected("minilm.loss"))) <= 1e-5)
+        #expect(abs(loss.item - (try expected("minilm.loss"))) <= Self.valueTolerance)
         loss.backward()
         for (tensor, name) in [(student.query, "q"), (student.key, "k"), (student.value, "v")] {
-            #expect(maxAbsDifference(try #require(tensor.grad), try Golden.tensor(golden, "minilm.grad_student_\(name)")) <= 1e-5)
+            #expect(maxAbsDifference(try #require(tensor.grad), try Golden.tensor(golden, "minilm.grad_student_\(name)")) <= Self.gradientTolerance)
         }
     }
 
@@ -58,9 +62,9 @@ import Testing
         let pair = DistillationPair(batch: batch, student: ModelOutputs(logits: [student]),
                                     teacher: ModelOutputs(logits: [try Golden.tensor(golden, "softce.teacher")]))
         let loss = try SoftCrossEntropy(temperature: 1).loss(pair)
-        #expect(abs(loss.item - (try expected("softce.loss"))) <= 1e-5)
+        #expect(abs(loss.item - (try expected("softce.loss"))) <= Self.valueTolerance)
         loss.backward()
-        #expect(maxAbsDifference(try #require(student.grad), try Golden.tensor(golden, "softce.grad_student")) <= 1e-5)
+        #expect(maxAbsDifference(try #require(student.grad), try Golden.tensor(golden, "softce.grad_student")) <= Self.gradientTolerance)
     }
 
     @Test func squadDistillationLoss() throws {
@@ -72,9 +76,9 @@ import Testing
         let hard = SpanLabelLoss.loss(start: start, end: end, startPositions: try Golden.ints(golden, "qa.start_positions"),
                                       endPositions: try Golden.ints(golden, "qa.end_positions"))
         let loss = soft * 0.5 + hard * 0.5
-        #expect(abs(loss.item - (try expected("qa.loss"))) <= 1e-5)
+        #expect(abs(loss.item - (try expected("qa.loss"))) <= Self.valueTolerance)
         loss.backward()
-        #expect(maxAbsDifference(try #require(start.grad), try Golden.tensor(golden, "qa.grad_student_start")) <= 1e-5)
-        #expect(maxAbsDifference(try #require(end.grad), try Golden.tensor(golden, "qa.grad_student_end")) <= 1e-5)
+        #expect(maxAbsDifference(try #require(start.grad), try Golden.tensor(golden, "qa.grad_student_start")) <= Self.gradientTolerance)
+        #expect(maxAbsDifference(try #require(end.grad), try Golden.tensor(golden, "qa.grad_student_end")) <= Self.gradientTolerance)
     }
 }

@@ -1,14 +1,61 @@
+import Models
+import NN
 import Tensors
 
 /// MiniLMv2's self-attention relation loss (Wang et al. 2021, "MiniLMv2: Multi-Head Self-Attention Relation
 /// Distillation"). For X in (Q, K, V) of one layer, `[batch, seq, hidden]`, the hidden dimension is split into
 /// `relationHeads` heads of size d = hidden / heads and R = softmax(X_h X_hᵀ / √d) over the real (unpadded) keys.
 /// loss_X is the sum over (batch, head, real query row) of KL(R_teacher row ‖ R_student row), divided by the
-/// number of such rows; the loss is loss_Q + loss_K + loss_V. Student and teacher widths may differ: only the
-/// number of relation heads must agree.
-public enum SelfAttentionRelation {
+/// number of such rows; the loss is loss_Q + loss_K + loss_V. Student and teacher widths may differ: both are
+/// split into the same number of relation heads. MiniLMv2 pairs the student's last layer with an upper-middle
+/// teacher layer.
+public struct SelfAttentionRelation: DistillationTerm {
     /// The queries, keys and values of one attention layer, each `[batch, seq, hidden]`.
     public typealias Projections = (query: Tensor, key: Tensor, value: Tensor)
+
+    public let name: String
+    public let relationHeads: Int
+    let studentLayer: Int, teacherLayer: Int
+    let studentAttention: MultiHeadSelfAttention, teacherAttention: MultiHeadSelfAttention
+
+    /// Relates student layer `studentLayer` to teacher layer `teacherLayer` (counted from 0). The term recomputes
+    /// the layers' Q, K, V from their inputs (the hidden states before them).
+    public init(name: String = "relation", student: any DistillableModel, teacher: any DistillableModel, studentLayer: Int,
+                teacherLayer: Int, relationHeads: Int) throws(TaskDistillationError)
+    {
+        let (studentLayers, teacherLayers) = (student.encoder.layers.items, teacher.encoder.layers.items)
+        guard studentLayers.indices.contains(studentLayer) else {
+            throw .badLayerMap(source: "relation term", reason: "the student has no layer \(studentLayer)")
+        }
+        guard teacherLayers.indices.contains(teacherLayer) else {
+            throw .badLayerMap(source: "relation term", reason: "the teacher has no layer \(teacherLayer)")
+        }
+        self.name = name
+        self.relationHeads = relationHeads
+        self.studentLayer = studentLayer
+        self.teacherLayer = teacherLayer
+        studentAttention = studentLayers[studentLayer].attention
+        teacherAttention = teacherLayers[teacherLayer].attention
+    }
+
+    public var encoderOutputs: EncoderOutputOptions { EncoderOutputOptions(hiddenStates: true) }
+
+    public func checkPairing(student: ModelConfig, teacher: ModelConfig) throws(TaskDistillationError) {
+        guard relationHeads > 0 && student.hiddenSize % relationHeads == 0 && teacher.hiddenSize % relationHeads == 0 else {
+            throw .incompatible("\(relationHeads) relation heads do not divide the widths \(student.hiddenSize) and \(teacher.hiddenSize)")
+        }
+    }
+
+    public func loss(_ pair: DistillationPair) throws -> Tensor {
+        let (student, teacher) = pair.encoders
+        let studentInput = student.hiddenStates[studentLayer], teacherInput = teacher.hiddenStates[teacherLayer]
+        let studentProjections = (studentAttention.query(studentInput), studentAttention.key(studentInput), studentAttention.value(studentInput))
+        let teacherProjections = withoutGrad {
+            (teacherAttention.query(teacherInput), teacherAttention.key(teacherInput), teacherAttention.value(teacherInput))
+        }
+        return Self.loss(student: studentProjections, teacher: teacherProjections, attentionMask: pair.batch.attentionMask,
+                         relationHeads: relationHeads)
+    }
 
     /// loss_Q + loss_K + loss_V; `attentionMask` is `[batch · seq]`, 1 for real tokens.
     public static func loss(student: Projections, teacher: Projections, attentionMask: [Int32], relationHeads: Int) -> Tensor {
