@@ -41,10 +41,12 @@ enum Fixtures {
         let model = SequenceClassifier(config: config, generator: generator)
         for (name, tensor) in model.namedParameters() where name.contains("LayerNorm") || name.contains("layer_norm") || name.hasSuffix("bias") {
             let noise = Tensor.normal(tensor.shape, std: 0.1, generator: generator)
-            for i in 0..<tensor.count { tensor.pointer[i] += noise.pointer[i] }
+            noise.withUnsafeBufferPointer { noise in
+                tensor.withUnsafeMutableBufferPointer { values in for i in values.indices { values[i] += noise[i] } }
+            }
         }
         for (name, tensor) in model.namedParameters() where name.hasSuffix("weight") && (name.contains("pooler") || name.contains("classifier")) {
-            for i in 0..<tensor.count { tensor.pointer[i] *= 25 }
+            tensor.withUnsafeMutableBufferPointer { values in for i in values.indices { values[i] *= 25 } }
         }
         try model.save(to: directory)
         try (vocabulary.joined(separator: "\n") + "\n").write(to: directory.appendingPathComponent("vocab.txt"), atomically: true, encoding: .utf8)

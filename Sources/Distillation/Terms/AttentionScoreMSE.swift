@@ -25,10 +25,7 @@ public struct AttentionScoreMSE: DistillationTerm {
 
     public func loss(_ pair: DistillationPair) throws -> Tensor {
         let (student, teacher) = pair.encoders
-        let terms = layers.pairs(student: student.attentionScores, teacher: teacher.attentionScores, offset: 0).map {
-            Self.loss(student: $0.student, teacher: $0.teacher)
-        }
-        return terms.dropFirst().reduce(terms[0], +)
+        return layers.sum(student: student.attentionScores, teacher: teacher.attentionScores, offset: 0, Self.loss(student:teacher:))
     }
 
     /// MSE over all entries of one layer's scores, entries ≤ −100 zeroed in both.

@@ -24,9 +24,9 @@ public struct HiddenStateCosine: DistillationTerm {
 
     public func loss(_ pair: DistillationPair) throws -> Tensor {
         let (student, teacher) = pair.encoders
-        let terms = layers.pairs(student: student.hiddenStates, teacher: teacher.hiddenStates, offset: 1).map {
-            HiddenStateLoss.cosine(student: $0.student, teacher: $0.teacher, mask: pair.batch.attentionMask)
+        let total = layers.sum(student: student.hiddenStates, teacher: teacher.hiddenStates, offset: 1) {
+            HiddenStateLoss.cosine(student: $0, teacher: $1, mask: pair.batch.attentionMask)
         }
-        return terms.dropFirst().reduce(terms[0], +) / Float(terms.count)
+        return total / Float(layers.teacherLayers.count)
     }
 }

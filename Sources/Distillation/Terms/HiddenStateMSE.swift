@@ -37,9 +37,8 @@ public struct HiddenStateMSE: DistillationTerm {
 
     public func loss(_ pair: DistillationPair) throws -> Tensor {
         let (student, teacher) = pair.encoders
-        let terms = layers.pairs(student: student.hiddenStates, teacher: teacher.hiddenStates, offset: 1).map {
-            HiddenStateLoss.projectedMSE(student: $0.student, teacher: $0.teacher) { projection?($0) ?? $0 }
+        return layers.sum(student: student.hiddenStates, teacher: teacher.hiddenStates, offset: 1) { student, teacher in
+            HiddenStateLoss.projectedMSE(student: student, teacher: teacher) { projection?($0) ?? $0 }
         }
-        return terms.dropFirst().reduce(terms[0], +)
     }
 }

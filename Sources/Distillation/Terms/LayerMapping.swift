@@ -25,9 +25,11 @@ struct LayerMapping {
         try Self.check(teacherLayers, source: "layer map", student: student, teacher: teacher)
     }
 
-    /// (student, teacher) per student layer, from per-layer lists that start `offset` entries before the first
-    /// layer's (1 for hidden states, whose first entry is the embedding output; 0 for attention scores).
-    func pairs(student: [Tensor], teacher: [Tensor], offset: Int) -> [(student: Tensor, teacher: Tensor)] {
-        teacherLayers.enumerated().map { (student[$0.offset + offset], teacher[$0.element + offset]) }
+    /// Σ over student layers of `loss(student entry, entry of the mapped teacher layer)`, from per-layer lists that
+    /// start `offset` entries before the first layer's (1 for hidden states, whose first entry is the embedding
+    /// output; 0 for attention scores).
+    func sum(student: [Tensor], teacher: [Tensor], offset: Int, _ loss: (Tensor, Tensor) -> Tensor) -> Tensor {
+        let terms = teacherLayers.enumerated().map { loss(student[$0.offset + offset], teacher[$0.element + offset]) }
+        return terms.dropFirst().reduce(terms[0], +)
     }
 }
