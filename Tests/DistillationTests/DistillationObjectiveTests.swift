@@ -44,6 +44,19 @@ import Training
         #expect(!objective.needsTeacherEncoder && objective.trainableModules.isEmpty)
     }
 
+    @Test func questionAnsweringStudentsAreDistilledOnStartAndEnd() throws {
+        let qaTeacher = QuestionAnswering(config: Fixtures.tinyConfig(), generator: RandomGenerator(seed: 3))
+        let qaStudent = QuestionAnswering(config: Fixtures.tinyConfig(layers: 2), generator: RandomGenerator(seed: 4))
+        qaStudent.setTraining(false)
+        let objective = DistillationObjective([.init(1, SoftTargetKL(temperature: 2))])
+        let result = try TaskDistiller(teacher: qaTeacher, student: qaStudent, objective: objective, cachedLogits: nil).loss(batch)
+        let input = EncoderInput(batch)
+        let (s, t) = withoutGrad { (qaStudent(input), qaTeacher(input)) }
+        let expected = (SoftTargetLoss.kl(student: s.start, teacher: t.start, temperature: 2).mean().item
+            + SoftTargetLoss.kl(student: s.end, teacher: t.end, temperature: 2).mean().item) / 2
+        #expect(expected > 0 && abs(result.loss.item - expected) <= 1e-6 * expected)
+    }
+
     @Test func attentionTermComparesMappedLayersScores() throws {
         let student = try StudentInitialization.makeStudent(from: teacher, teacherHasHead: true, options: StudentOptions()).model
         student.setTraining(false)
