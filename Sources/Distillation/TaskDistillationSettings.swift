@@ -49,7 +49,7 @@ public struct TaskDistillationSettings: Sendable, Equatable {
 extension DistillationObjective {
     /// Task distillation (DistilBERT's task stage) as a list of terms:
     /// classification: α · ``SoftTargetKL`` (`kd`) + (1 − α) · CE(z_s, y) (``LabelLoss``, `hard`);
-    /// regression (a teacher whose problem type is regression): α · MSE(z_s, z_t) (``LogitsMSE`` named `kd`)
+    /// regression (a teacher with one output): α · MSE(z_s, z_t) (``LogitsMSE`` named `kd`)
     /// + (1 − α) · MSE(z_s, y) (`hard`); then, each when its weight is positive, `logitsMSEWeight` · ``LogitsMSE``
     /// (`mse_logits`), `cosineWeight` · ``HiddenStateCosine`` (`cosine`) and `hiddenMSEWeight` · ``HiddenStateMSE``
     /// (`hidden_mse`, its projection drawn from `generator`) over the student layers mapped by `layerMap`.
@@ -58,7 +58,7 @@ extension DistillationObjective {
         generator: RandomGenerator
     ) -> DistillationObjective {
         let alpha = settings.alpha
-        let soft: any DistillationTerm = teacher.problemType == .regression
+        let soft: any DistillationTerm = teacher.labelCount == 1
             ? LogitsMSE(name: "kd") : SoftTargetKL(temperature: settings.temperature)
         var terms = [WeightedTerm(alpha, soft), WeightedTerm(1 - alpha, LabelLoss())]
         if settings.logitsMSEWeight > 0 { terms.append(WeightedTerm(settings.logitsMSEWeight, LogitsMSE())) }
