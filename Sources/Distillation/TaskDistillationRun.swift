@@ -20,7 +20,7 @@ public struct TaskDistillationRequest: Sendable {
     /// Metrics to report (the first picks the best model); empty: the task's defaults.
     public var metrics: [Metric] = []
     public var settings = TaskDistillationSettings()
-    /// For the cosine loss: the teacher layer of each student layer; `nil` uses the student's recorded layers.
+    /// For the hidden-state terms: the teacher layer of each student layer; `nil` uses the student's recorded layers.
     public var layerMap: [Int]?
     /// Precompute the teacher's logits once and keep them on disk (ignored when the loss needs hidden states).
     public var useTeacherCache = true
@@ -52,7 +52,7 @@ public final class TaskDistillationRun {
     public let trainingExamples: [TokenizedExample]
     public let distiller: TaskDistiller
     public let trainer: Trainer
-    /// How the teacher's logits were obtained; `nil` when the cache was off or bypassed (cosine loss).
+    /// How the teacher's logits were obtained; `nil` when the cache was off or bypassed (hidden-state terms).
     public let cacheOutcome: TeacherCacheOutcome?
     /// The teacher's scores on the dev set, for comparison with the student's.
     public let teacherDevScores: ClassifierScores?
@@ -102,7 +102,8 @@ public final class TaskDistillationRun {
         let layerMap = settings.usesHiddenStates
             ? try TaskDistiller.layerMap(
                 option: request.layerMap, student: student.config, teacher: teacher.model.config,
-                studentConfigPath: request.studentDirectory.appendingPathComponent("config.json").path)
+                studentConfigPath: request.studentDirectory.appendingPathComponent("config.json").path,
+                projected: settings.allowsWidthMismatch)
             : []
 
         var cachedLogits: TeacherLogits?
@@ -122,9 +123,9 @@ public final class TaskDistillationRun {
             (cachedLogits, cacheOutcome) = (logits, outcome)
         }
 
-        let distiller = try TaskDistiller(
-            teacher: teacher.model, student: student, objective: TaskDistillationLoss(settings: settings, layerMap: layerMap),
-            cachedLogits: cachedLogits)
+        let objective = DistillationObjective.task(
+            settings, layerMap: layerMap, student: student.config, teacher: teacher.model.config, generator: generator)
+        let distiller = try TaskDistiller(teacher: teacher.model, student: student, objective: objective, cachedLogits: cachedLogits)
         let evaluator = try dev.map { dev in
             try ClassifierEvaluator(
                 examples: dev.tokenized(with: tokenizer, maxLength: configuration.maxLength), metrics: metrics,
@@ -132,7 +133,7 @@ public final class TaskDistillationRun {
         }
         teacherDevScores = try evaluator.map { try $0.evaluate(teacher.model) }
         trainer = try Trainer(
-            configuration: configuration, modules: [("", student)], generator: generator,
+            configuration: configuration, modules: [("", student)] + objective.trainableModules, generator: generator,
             trainingExamples: examples, padId: tokenizer.padId, outputDirectory: request.outputDirectory,
             loss: distiller.loss,
             evaluation: evaluator.map { evaluator in

@@ -37,8 +37,9 @@ import Training
     }
 
     private func distiller(_ settings: TaskDistillationSettings = TaskDistillationSettings(), layerMap: [Int] = [0, 3]) throws -> TaskDistiller {
-        try TaskDistiller(teacher: teacher, student: student, objective: TaskDistillationLoss(settings: settings, layerMap: layerMap),
-                          cachedLogits: nil)
+        let objective = DistillationObjective.task(settings, layerMap: layerMap, student: student.config, teacher: teacher.config,
+                                                   generator: RandomGenerator(seed: 1))
+        return try TaskDistiller(teacher: teacher, student: student, objective: objective, cachedLogits: nil)
     }
 
     @Test func lossIsHintonsOnTheSameLogits() throws {
@@ -79,7 +80,9 @@ import Training
         let regressionStudent = SequenceClassifier(config: Fixtures.tinyConfig(layers: 2, labels: 1), generator: RandomGenerator(seed: 2))
         let distiller = try TaskDistiller(
             teacher: regressionTeacher, student: regressionStudent,
-            objective: TaskDistillationLoss(settings: TaskDistillationSettings(alpha: 0.25)), cachedLogits: nil)
+            objective: .task(TaskDistillationSettings(alpha: 0.25), student: regressionStudent.config, teacher: regressionTeacher.config,
+                             generator: RandomGenerator(seed: 1)),
+            cachedLogits: nil)
         let batch = batch(labels: .values([0.5, 4, 2.5]))
         regressionStudent.setTraining(false)
         let result = try distiller.loss(batch)
@@ -103,7 +106,10 @@ import Training
     @Test func mismatchedPairsAreRefused() throws {
         let other = SequenceClassifier(config: Fixtures.tinyConfig(layers: 2, labels: 2), generator: RandomGenerator(seed: 1))
         #expect(throws: TaskDistillationError.incompatible("the teacher has 3 output(s) and the student 2")) {
-            try TaskDistiller(teacher: teacher, student: other, objective: TaskDistillationLoss(settings: TaskDistillationSettings()), cachedLogits: nil)
+            try TaskDistiller(teacher: teacher, student: other,
+                              objective: .task(TaskDistillationSettings(), student: other.config, teacher: teacher.config,
+                                               generator: RandomGenerator(seed: 1)),
+                              cachedLogits: nil)
         }
         #expect(throws: TaskDistillationError.badLayerMap(source: "layer map", reason: "layer 4 does not exist; the teacher has layers 0...3")) {
             try distiller(TaskDistillationSettings(cosineWeight: 1), layerMap: [0, 4])

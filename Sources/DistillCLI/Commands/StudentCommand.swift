@@ -14,7 +14,7 @@ struct StudentCommand: ParsableCommand {
             DistilBERT release did. \
             Embeddings, the pooler and the classifier (pre_classifier for DistilBERT) are copied, so a student \
             with all layers computes exactly what the teacher does. The kept layers are recorded in config.json \
-            as "distill_teacher_layers" (used by `distill task --cosine-weight`).
+            as "distill_teacher_layers" (used by `distill task --cosine-weight` and `--hidden-mse-weight`).
 
             --format distilbert writes the DistilBERT layout, which has no token-type embeddings: the teacher's \
             type-0 embedding is added into every position embedding, which is exact for single-segment inputs \

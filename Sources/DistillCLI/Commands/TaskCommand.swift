@@ -13,18 +13,21 @@ struct TaskCommand: ParsableCommand {
             Loss per batch (means over the batch):
               classification: alpha * T^2 * KL(softmax(z_t/T) || softmax(z_s/T)) + (1 - alpha) * CE(z_s, y)
               regression:     alpha * MSE(z_s, z_t) + (1 - alpha) * MSE(z_s, y)
-            plus --mse-logits-weight * MSE(z_s, z_t) and --cosine-weight * the mean over student layers of \
-            1 - cos(student layer output, mapped teacher layer output) over real tokens. The layer map comes from \
-            --layer-map or from "distill_teacher_layers" in the student's config.json (written by `distill student`).
+            plus --mse-logits-weight * MSE(z_s, z_t), --cosine-weight * the mean over student layers of \
+            1 - cos(student layer output, mapped teacher layer output) over real tokens, and --hidden-mse-weight * \
+            the sum over student layers of MSE(W h_s + b, mapped teacher layer output) (TinyBERT; W, b a learned \
+            projection when the widths differ, trained with the student and kept in the checkpoint). The layer map \
+            comes from --layer-map or from "distill_teacher_layers" in the student's config.json (written by \
+            `distill student`).
 
             The teacher runs in evaluation mode without gradients. Its logits on the training set are computed once \
             and cached in <output>/teacher-cache (or --cache-dir), keyed by the teacher's weights and config, the \
             training file, --max-length and the tokenized examples; a change to any of them recomputes them. The \
-            cosine loss needs the teacher's hidden states at every step, so it bypasses the cache.
+            hidden-state losses need the teacher's hidden states at every step, so they bypass the cache.
 
             Labels come from the teacher's id2label (integer labels in the data are class indices). The output \
-            directory receives the best student on the dev set, metrics.jsonl (with the kd/hard/cosine parts of the \
-            loss) and, when asked, checkpoint/ as for `distill finetune`.
+            directory receives the best student on the dev set, metrics.jsonl (with the kd/hard/mse_logits/cosine/hidden_mse \
+            parts of the loss) and, when asked, checkpoint/ as for `distill finetune`.
 
             Example:
               distill task --teacher runs/minilm-sst2 --student runs/student --train ../shared/data/sst2/train.tsv \\
@@ -58,7 +61,10 @@ struct TaskCommand: ParsableCommand {
     @Option(help: "Weight of an extra MSE between student and teacher logits (0: off).")
     var mseLogitsWeight: Float = 0
 
-    @Option(help: "Teacher layer of each student layer for the cosine loss, comma-separated (default: the student's recorded layers).")
+    @Option(help: "Weight of the hidden-state MSE through a learned projection (0: off). Runs the teacher at every step.")
+    var hiddenMseWeight: Float = 0
+
+    @Option(help: "Teacher layer of each student layer for the hidden-state losses, comma-separated (default: the student's recorded layers).")
     var layerMap: LayerList?
 
     @Flag(help: "Run the teacher at every step instead of caching its logits.")
@@ -77,7 +83,9 @@ struct TaskCommand: ParsableCommand {
     var training: TrainingOptions
 
     func validate() throws {
-        if layerMap != nil && cosineWeight == 0 { throw ValidationError("--layer-map only matters with --cosine-weight") }
+        if layerMap != nil && cosineWeight == 0 && hiddenMseWeight == 0 {
+            throw ValidationError("--layer-map only matters with --cosine-weight or --hidden-mse-weight")
+        }
     }
 
     func run() throws {
@@ -89,7 +97,8 @@ struct TaskCommand: ParsableCommand {
         request.task = task
         request.metrics = session.metrics
         request.settings = TaskDistillationSettings(
-            temperature: temperature, alpha: alpha, cosineWeight: cosineWeight, logitsMSEWeight: mseLogitsWeight)
+            temperature: temperature, alpha: alpha, cosineWeight: cosineWeight, logitsMSEWeight: mseLogitsWeight,
+            hiddenMSEWeight: hiddenMseWeight)
         request.layerMap = layerMap?.values
         request.useTeacherCache = !noTeacherCache
         request.cacheDirectory = cacheDir.map { URL(fileURLWithPath: $0) }
@@ -105,6 +114,7 @@ struct TaskCommand: ParsableCommand {
                 + "\(run.trainingExamples.count) examples, \(head)",
             "loss: T \(temperature), alpha \(alpha)" + (cosineWeight > 0 ? ", cosine \(cosineWeight)" : "")
                 + (mseLogitsWeight > 0 ? ", logits MSE \(mseLogitsWeight)" : "")
+                + (hiddenMseWeight > 0 ? ", hidden MSE \(hiddenMseWeight)" : "")
                 + (run.cacheOutcome == nil ? "; teacher run at every step" : "; teacher logits cached"),
             "\(plan.epochCount) epoch(s), \(plan.totalSteps) updates (\(plan.warmupSteps) warm-up) of "
                 + "\(configuration.batchSize) x \(configuration.gradientAccumulation) examples, peak lr \(configuration.learningRate)",

@@ -1,0 +1,93 @@
+import Models
+import Tensors
+
+/// The weights and temperature of task-specific distillation (DistilBERT's second, fine-tuning stage).
+public struct TaskDistillationSettings: Sendable, Equatable {
+    /// Softens both distributions in the KL term. Default 2 (DistilBERT's task stage).
+    public var temperature: Float = 2
+    /// Weight of the soft (teacher) term; the hard (label) term gets 1 − α. Default 0.5.
+    public var alpha: Float = 0.5
+    /// Weight of the cosine loss between the student's hidden states and those of the teacher layers they map
+    /// to (needs the teacher's forward pass at every step, so the logits cache is not used). Default 0.
+    public var cosineWeight: Float = 0
+    /// Weight of an extra mean squared error between student and teacher logits. Default 0.
+    public var logitsMSEWeight: Float = 0
+    /// Weight of TinyBERT's hidden-state MSE against the mapped teacher layers, through a learned projection when
+    /// the widths differ (needs the teacher's forward pass at every step). Default 0.
+    public var hiddenMSEWeight: Float = 0
+
+    public init(temperature: Float = 2, alpha: Float = 0.5, cosineWeight: Float = 0, logitsMSEWeight: Float = 0,
+                hiddenMSEWeight: Float = 0)
+    {
+        self.temperature = temperature
+        self.alpha = alpha
+        self.cosineWeight = cosineWeight
+        self.logitsMSEWeight = logitsMSEWeight
+        self.hiddenMSEWeight = hiddenMSEWeight
+    }
+
+    /// Checks the ranges, naming the option at fault.
+    public func validate() throws(TaskDistillationError) {
+        guard temperature > 0 && temperature.isFinite else { throw .invalidOption("temperature", "must be a positive number") }
+        guard (0...1).contains(alpha) else { throw .invalidOption("alpha", "must be between 0 and 1") }
+        guard cosineWeight >= 0 && cosineWeight.isFinite else { throw .invalidOption("cosine-weight", "must not be negative") }
+        guard logitsMSEWeight >= 0 && logitsMSEWeight.isFinite else {
+            throw .invalidOption("mse-logits-weight", "must not be negative")
+        }
+        guard hiddenMSEWeight >= 0 && hiddenMSEWeight.isFinite else {
+            throw .invalidOption("hidden-mse-weight", "must not be negative")
+        }
+    }
+
+    /// Whether the loss needs hidden states, hence the teacher's forward pass at every step.
+    public var usesHiddenStates: Bool { cosineWeight > 0 || hiddenMSEWeight > 0 }
+
+    /// Whether hidden states of different widths can be compared (only through the hidden-state MSE's projection).
+    public var allowsWidthMismatch: Bool { cosineWeight == 0 }
+}
+
+extension DistillationObjective {
+    /// Task distillation (DistilBERT's task stage) as a list of terms:
+    /// classification: α · ``SoftTargetKL`` (`kd`) + (1 − α) · CE(z_s, y) (``LabelLoss``, `hard`);
+    /// regression (a teacher with one output): α · MSE(z_s, z_t) (``LogitsMSE`` named `kd`)
+    /// + (1 − α) · MSE(z_s, y) (`hard`); then, each when its weight is positive, `logitsMSEWeight` · ``LogitsMSE``
+    /// (`mse_logits`), `cosineWeight` · ``HiddenStateCosine`` (`cosine`) and `hiddenMSEWeight` · ``HiddenStateMSE``
+    /// (`hidden_mse`, its projection drawn from `generator`) over the student layers mapped by `layerMap`.
+    public static func task(
+        _ settings: TaskDistillationSettings, layerMap: [Int] = [], student: ModelConfig, teacher: ModelConfig,
+        generator: RandomGenerator
+    ) -> DistillationObjective {
+        let alpha = settings.alpha
+        let soft: any DistillationTerm = teacher.labelCount == 1
+            ? LogitsMSE(name: "kd") : SoftTargetKL(temperature: settings.temperature)
+        var terms = [WeightedTerm(alpha, soft), WeightedTerm(1 - alpha, LabelLoss())]
+        if settings.logitsMSEWeight > 0 { terms.append(WeightedTerm(settings.logitsMSEWeight, LogitsMSE())) }
+        if settings.cosineWeight > 0 { terms.append(WeightedTerm(settings.cosineWeight, HiddenStateCosine(teacherLayers: layerMap))) }
+        if settings.hiddenMSEWeight > 0 {
+            let term = HiddenStateMSE(teacherLayers: layerMap, student: student, teacher: teacher, generator: generator)
+            terms.append(WeightedTerm(settings.hiddenMSEWeight, term))
+        }
+        return DistillationObjective(terms)
+    }
+}
+
+/// A task-distillation setting or pairing that cannot work, naming the option or file at fault.
+public enum TaskDistillationError: Error, Sendable, Equatable, CustomStringConvertible {
+    case invalidOption(String, String)
+    /// `--layer-map` (or the student's recorded layers) does not fit the two models.
+    case badLayerMap(source: String, reason: String)
+    /// Hidden states of different widths, compared without a projection.
+    case widthMismatch(student: Int, teacher: Int)
+    /// Teacher and student disagree on something they must share.
+    case incompatible(String)
+
+    public var description: String {
+        switch self {
+        case .invalidOption(let option, let rule): "--\(option) \(rule)"
+        case .badLayerMap(let source, let reason): "\(source): \(reason)"
+        case .widthMismatch(let student, let teacher):
+            "hidden states of different widths (the student's \(student), the teacher's \(teacher)) can only be compared through a learned projection"
+        case .incompatible(let reason): reason
+        }
+    }
+}

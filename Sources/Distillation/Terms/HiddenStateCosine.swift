@@ -1,0 +1,32 @@
+import Models
+import Tensors
+
+/// DistilBERT's cosine embedding term: the mean over student layers of the mean over real tokens of
+/// 1 − cos(h_s, h_t), where h_t is the output of the teacher layer that student layer maps to. Equal widths.
+public struct HiddenStateCosine: DistillationTerm {
+    public let name: String
+    let layers: LayerMapping
+
+    /// `teacherLayers[i]`: the teacher layer of student layer `i`.
+    public init(name: String = "cosine", teacherLayers: [Int]) {
+        self.name = name
+        layers = LayerMapping(teacherLayers: teacherLayers)
+    }
+
+    public var encoderOutputs: EncoderOutputOptions { EncoderOutputOptions(hiddenStates: true) }
+
+    public func checkPairing(student: ModelConfig, teacher: ModelConfig) throws(TaskDistillationError) {
+        guard student.hiddenSize == teacher.hiddenSize else {
+            throw .widthMismatch(student: student.hiddenSize, teacher: teacher.hiddenSize)
+        }
+        try layers.check(student: student, teacher: teacher)
+    }
+
+    public func loss(_ pair: DistillationPair) throws -> Tensor {
+        let (student, teacher) = pair.encoders
+        let total = layers.sum(student: student.hiddenStates, teacher: teacher.hiddenStates, offset: 1) {
+            HiddenStateLoss.cosine(student: $0, teacher: $1, mask: pair.batch.attentionMask)
+        }
+        return total / Float(layers.teacherLayers.count)
+    }
+}

@@ -1,0 +1,23 @@
+import Tensors
+
+/// Hinton's soft-target term: T² · KL(softmax(z_t/T) ‖ softmax(z_s/T)), a mean over rows (PyTorch's
+/// `batchmean`), averaged over the head's outputs: the classifier's logits, or start and end for question
+/// answering ((KL_start + KL_end) / 2, the SQuAD distillation of DistilBERT).
+public struct SoftTargetKL: DistillationTerm {
+    public let name: String
+    /// T; DistilBERT's task stage uses 2.
+    public let temperature: Float
+
+    public init(name: String = "kd", temperature: Float) {
+        self.name = name
+        self.temperature = temperature
+    }
+
+    public func loss(_ pair: DistillationPair) throws -> Tensor {
+        let parts = zip(pair.student.logits, pair.teacher.logits).map { student, teacher in
+            SoftTargetLoss.kl(student: student.reshaped([-1, student.lastDimension]),
+                              teacher: teacher.reshaped([-1, teacher.lastDimension]).detached(), temperature: temperature).mean()
+        }
+        return parts.dropFirst().reduce(parts[0], +) / Float(parts.count)
+    }
+}
