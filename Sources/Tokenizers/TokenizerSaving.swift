@@ -39,12 +39,15 @@ extension BertTokenizer {
     /// tokenizer_config.json as transformers writes it for a `BertTokenizer`.
     private func transformersConfiguration() -> JSONValue {
         var config = specialTokensMap()
+        let addedTokensDecoder = addedTokens.map { token in
+            JSONValue.Member(key: String(token.id), value: .object(addedTokenJSON(token)))
+        }
         let settings: JSONValue = [
             "tokenizer_class": "BertTokenizer", "do_lower_case": .bool(normalizer.lowercase),
             "strip_accents": normalizer.stripAccents.map(JSONValue.bool) ?? .null,
             "tokenize_chinese_chars": .bool(normalizer.handleChineseChars), "do_basic_tokenize": true,
             "never_split": .null, "clean_up_tokenization_spaces": .bool(cleanUpTokenizationSpaces),
-            "added_tokens_decoder": .object(addedTokens.map { .init(key: String($0.id), value: .object(addedTokenJSON($0))) }),
+            "added_tokens_decoder": .object(addedTokensDecoder),
         ]
         config += settings.members ?? []
         if let modelMaxLength { config.append(.init(key: "model_max_length", value: JSONValue(modelMaxLength))) }
@@ -61,8 +64,8 @@ extension BertTokenizer {
         ]
         let truncation = savedTruncation.map { settings -> JSONValue in
             [
-                "max_length": JSONValue(settings.maxLength), "strategy": strategies[settings.strategy] ?? "LongestFirst",
-                "stride": 0, "direction": "Right",
+                "max_length": JSONValue(settings.maxLength),
+                "strategy": strategies[settings.strategy] ?? "LongestFirst", "stride": 0, "direction": "Right",
             ]
         }
         let padding = savedPadding.map { settings -> JSONValue in
@@ -72,9 +75,12 @@ extension BertTokenizer {
                 "pad_type_id": JSONValue(Int(padTypeId)), "pad_token": .string(specialTokenNames.padding),
             ]
         }
+        let addedTokensJSON = addedTokens.map { token in
+            JSONValue.object(addedTokenJSON(token) + [.init(key: "id", value: JSONValue(Int(token.id)))])
+        }
         return [
             "version": "1.0", "truncation": truncation ?? .null, "padding": padding ?? .null,
-            "added_tokens": .array(addedTokens.map { .object(addedTokenJSON($0) + [.init(key: "id", value: JSONValue(Int($0.id)))]) }),
+            "added_tokens": .array(addedTokensJSON),
             "normalizer": [
                 "type": "BertNormalizer", "clean_text": .bool(normalizer.cleanText),
                 "handle_chinese_chars": .bool(normalizer.handleChineseChars),
@@ -84,7 +90,7 @@ extension BertTokenizer {
             "pre_tokenizer": ["type": "BertPreTokenizer"],
             "post_processor": postProcessorJSON(),
             "decoder": decoder.map { ["type": "WordPiece", "prefix": .string($0.prefix), "cleanup": .bool($0.cleanup)] }
-                ?? .null,
+                ?? JSONValue.null,
             "model": [
                 "type": "WordPiece", "unk_token": .string(model.unknownToken),
                 "continuing_subword_prefix": .string(model.continuingSubwordPrefix),
