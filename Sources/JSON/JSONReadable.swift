@@ -46,11 +46,7 @@ extension Double: JSONReadable {
 }
 
 extension Array: JSONReadable where Element: JSONReadable {
-    public static var expectedKind: String {
-        // "an integer" -> "an array of integers"
-        let noun = Element.expectedKind.split(separator: " ", maxSplits: 1).last.map(String.init) ?? ""
-        return "an array of \(noun)s"
-    }
+    public static var expectedKind: String { "an array of " + pluralNoun(Element.expectedKind) }
     public init?(json: JSONValue) {
         guard let elements = json.elements else { return nil }
         var result: [Element] = []
@@ -61,4 +57,22 @@ extension Array: JSONReadable where Element: JSONReadable {
         }
         self = result
     }
+}
+
+extension Dictionary: JSONReadable where Key == String, Value: JSONReadable {
+    public static var expectedKind: String { "an object of " + pluralNoun(Value.expectedKind) }
+    public init?(json: JSONValue) {
+        guard let members = json.members else { return nil }
+        var result: [String: Value] = [:]
+        for member in members {
+            guard let converted = Value(json: member.value) else { return nil }
+            result[member.key] = converted
+        }
+        self = result
+    }
+}
+
+/// "an integer" -> "integers", for the kinds of containers.
+private func pluralNoun(_ kind: String) -> String {
+    (kind.split(separator: " ", maxSplits: 1).last.map(String.init) ?? kind) + "s"
 }

@@ -2,7 +2,8 @@
 ///
 /// Object members keep their file order (and a parsed object never has two members with the same key); numbers
 /// keep their literal text, so integers of any size stay exact and `1` stays apart from `1.0` (Python reads the
-/// first as an int, the second as a float).
+/// first as an int, the second as a float). Equality compares what is written: `.number("1")` differs from
+/// `.number("1.0")`, and objects with the same members in another order differ.
 public enum JSONValue: Hashable, Sendable {
     /// One `"key": value` pair of an object.
     public struct Member: Hashable, Sendable {

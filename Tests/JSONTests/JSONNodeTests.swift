@@ -14,6 +14,11 @@ import Testing
         #expect(try root.optional("none", as: Int.self) == nil && root.isNull("none") && root.isNull("absent"))
         #expect(try model.member("vocab").members().map(\.node.path) == ["model.vocab.a", "model.vocab.b"])
         #expect(try model.member("flags").elements().map(\.path) == ["model.flags[0]", "model.flags[1]"])
+        #expect(try root.required("model", as: [String: JSONValue].self)["name"] == "x")
+        #expect(throws: JSONAccessError(
+            path: "model.vocab", fault: .wrongKind(expected: "an object of integers", found: "an object"))) {
+            try model.required("vocab", as: [String: Int].self)
+        }
     }
 
     @Test func errorsNameTheKeyPath() throws {
@@ -32,8 +37,7 @@ import Testing
             path: "model.flags", fault: .wrongKind(expected: "an array of booleans", found: "an array"))
         #expect(throws: wrongArray) { try model.required("flags", as: [Bool].self) }
         #expect(wrongArray.description == #""model.flags": expected an array of booleans, found an array"#)
-        #expect(throws: JSONAccessError(path: "model.name", fault: .wrongKind(expected: "an object", found: "a string"))) {
-            try model.member("name").member("x")
-        }
+        let notAnObject = JSONAccessError(path: "model.name", fault: .wrongKind(expected: "an object", found: "a string"))
+        #expect(throws: notAnObject) { try model.member("name").member("x") }
     }
 }

@@ -83,8 +83,9 @@ import Testing
     /// document may be skipped, and only when asked.
     @Test func keepsByteOrderMarksInsideStrings() throws {
         let cases: [(source: String, text: String)] = [
-            ("\u{FEFF}BOM start", "\u{FEFF}BOM start"), ("a\\n\u{FEFF}b", "a\n\u{FEFF}b"), ("\\t\u{FEFF}", "\t\u{FEFF}"),
-            ("mid\u{FEFF}dle", "mid\u{FEFF}dle"), ("\u{FEFF}\u{FEFF}", "\u{FEFF}\u{FEFF}"),
+            ("\u{FEFF}BOM start", "\u{FEFF}BOM start"), ("a\\n\u{FEFF}b", "a\n\u{FEFF}b"),
+            ("\\t\u{FEFF}", "\t\u{FEFF}"), ("mid\u{FEFF}dle", "mid\u{FEFF}dle"),
+            ("\u{FEFF}\u{FEFF}", "\u{FEFF}\u{FEFF}"),
         ]
         for (source, text) in cases {
             let value = try JSONValue.parse(#"{"text": "\#(source)"}"#)
@@ -100,7 +101,8 @@ import Testing
     }
 
     @Test func errorsGiveLineAndColumn() {
-        #expect(syntaxError("{\"a\": 1,\n  \"b\": x}") == .syntax(offset: 16, line: 2, column: 8, reason: "unexpected character"))
+        #expect(syntaxError("{\"a\": 1,\n  \"b\": x}")
+            == .syntax(offset: 16, line: 2, column: 8, reason: "unexpected character"))
         #expect(syntaxError("[1 2]")?.description == "expected \",\" or \"]\" at column 4")
         #expect(syntaxError("{}\n\n x")?.description == "unexpected text after the JSON value at line 3, column 2")
         #expect(syntaxError("\"abc")?.description == "unterminated string at column 5")
