@@ -1,11 +1,11 @@
-import Foundation
+import JSON
 
 /// Reads JSON lines files: one JSON object per line, blank lines ignored. The keys play the role of column
 /// names (for example `{"text": ..., "text_pair": ..., "label": ...}` or `{"sentence": ..., "label": ...}`) and
 /// are chosen from the first valid object.
 enum JSONLinesParser {
     static func parse(_ file: UTF8Text, options: DatasetReadOptions) throws(DatasetError) -> ParsedRows {
-        var objects: [(line: Int, object: Result<[String: Any], DatasetError>)] = []
+        var objects: [(line: Int, object: Result<JSONValue, DatasetError>)] = []
         file.forEachLine { line, range in
             guard file.bytes[range].contains(where: { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\t") }) else {
                 return
@@ -20,7 +20,7 @@ enum JSONLinesParser {
         let columns: ColumnNames
         do {
             columns = try ColumnNames.resolve(
-                available: firstObject.keys.sorted(), overrides: options.columns,
+                available: Self.sortedKeys(firstObject), overrides: options.columns,
                 labelsOptional: options.labelsOptional)
         } catch {
             let firstObjectLine = objects.first { (try? $0.object.get()) != nil }?.line
@@ -41,42 +41,44 @@ enum JSONLinesParser {
         return ParsedRows(columns: columns, rows: rows)
     }
 
-    private static func parseObject(_ file: UTF8Text, line: Int, range: Range<Int>) -> Result<
-        [String: Any], DatasetError
-    > {
-        let value: Any
+    private static func parseObject(_ file: UTF8Text, line: Int, range: Range<Int>) -> Result<JSONValue, DatasetError> {
+        let value: JSONValue
         do {
-            value = try JSONSerialization.jsonObject(with: Data(file.bytes[range]), options: [.fragmentsAllowed])
+            // The file's byte-order mark is already skipped; a U+FEFF anywhere in a line is text.
+            value = try JSONValue.parse(file.bytes[range])
         } catch {
-            let why = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "\(error)"
-            return .failure(DatasetError(path: file.path, line: line, reason: .invalidJSON(why)))
+            return .failure(DatasetError(path: file.path, line: line, reason: .invalidJSON(error.description)))
         }
-        guard let object = value as? [String: Any] else {
+        guard value.members != nil else {
             return .failure(DatasetError(path: file.path, line: line, reason: .notAJSONObject))
         }
-        return .success(object)
+        return .success(value)
+    }
+
+    private static func sortedKeys(_ object: JSONValue) -> [String] {
+        (object.members ?? []).map(\.key).sorted()
     }
 
     private static func record(
-        _ object: [String: Any], line: Int, columns: ColumnNames, labelsOptional: Bool
+        _ object: JSONValue, line: Int, columns: ColumnNames, labelsOptional: Bool
     ) throws(DatasetError.Reason) -> RawRecord {
-        func isMissing(_ key: String) -> Bool { object[key] == nil || object[key] is NSNull }
+        func isMissing(_ key: String) -> Bool { object[key]?.isNull ?? true }
         func text(_ key: String) throws(DatasetError.Reason) -> String {
-            guard let value = object[key], !isMissing(key) else {
-                throw .missingColumn(key, available: object.keys.sorted())
+            guard let value = object[key], !value.isNull else {
+                throw .missingColumn(key, available: sortedKeys(object))
             }
-            guard let text = value as? String else { throw .wrongValueType(key: key, expected: "a string") }
+            guard let text = value.stringValue else { throw .wrongValueType(key: key, expected: "a string") }
             return text
         }
         var label: RawLabel?
         if let key = columns.label, isMissing(key), !labelsOptional {
-            throw .missingColumn(key, available: object.keys.sorted())
+            throw .missingColumn(key, available: sortedKeys(object))
         }
-        if let key = columns.label, let value = object[key], !isMissing(key) {
-            if let text = value as? String {
+        if let key = columns.label, let value = object[key], !value.isNull {
+            if let text = value.stringValue {
                 label = .text(text)
-            } else if let number = value as? NSNumber {
-                label = .number(number.doubleValue)
+            } else if let number = value.doubleValue {
+                label = .number(number)
             } else {
                 throw .wrongValueType(key: key, expected: "a string or a number")
             }

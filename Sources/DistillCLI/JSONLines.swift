@@ -1,4 +1,4 @@
-import Foundation
+import JSON
 
 /// One input line of `distill tokenize` / `distill embed`: `{"text": ...}`, or `{"text": ..., "text_pair": ...}`
 /// for a pair. Other keys (a label, an id, ...) are ignored.
@@ -25,6 +25,8 @@ package struct JSONLinesError: Error, CustomStringConvertible, Equatable {
         case notAString(key: String)
         /// A `"text_pair"` where single texts are expected.
         case unexpectedPair
+        /// A `"text"` that is empty or only whitespace, where a text to classify is expected.
+        case emptyText
 
         package var description: String {
             switch self {
@@ -33,6 +35,7 @@ package struct JSONLinesError: Error, CustomStringConvertible, Equatable {
             case .missingKey(let key): "missing \"\(key)\""
             case .notAString(let key): "\"\(key)\" is not a string"
             case .unexpectedPair: "has a \"text_pair\"; pass --pair to encode text pairs"
+            case .emptyText: "\"text\" is empty"
             }
         }
     }
@@ -46,25 +49,27 @@ package enum PairPolicy: Sendable {
     case refused
     /// Every line must have one.
     case required
+    /// Lines may have one or not.
+    case optional
 }
 
 /// Reading `TextRecord`s from JSON lines and writing results as JSON lines.
 package enum JSONLines {
-    /// The record on `line` (numbered from 1), or `nil` for a blank line.
+    /// The record on `line` (numbered from 1), or `nil` for a blank line. A byte-order mark is skipped at the
+    /// start of line 1 (the start of the input) only; anywhere else U+FEFF is text.
     package static func record(_ line: String, number: Int, pairs: PairPolicy) throws(JSONLinesError) -> TextRecord? {
         guard line.contains(where: { !$0.isWhitespace }) else { return nil }
         func fail(_ fault: JSONLinesError.Fault) -> JSONLinesError { JSONLinesError(line: number, fault: fault) }
-        let value: Any
+        let object: JSONValue
         do {
-            value = try JSONSerialization.jsonObject(with: Data(line.utf8), options: [.fragmentsAllowed])
+            object = try JSONValue.parse(Array(line.utf8), skippingByteOrderMark: number == 1)
         } catch {
-            // The debug description carries the position ("Unexpected end of file during string parse ...").
-            throw fail(.invalidJSON((error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "\(error)"))
+            throw fail(.invalidJSON(error.description))
         }
-        guard let object = value as? [String: Any] else { throw fail(.notAnObject) }
+        guard object.members != nil else { throw fail(.notAnObject) }
         func string(_ key: String) throws(JSONLinesError) -> String? {
-            guard let value = object[key], !(value is NSNull) else { return nil }
-            guard let string = value as? String else { throw fail(.notAString(key: key)) }
+            guard let value = object[key], !value.isNull else { return nil }
+            guard let string = value.stringValue else { throw fail(.notAString(key: key)) }
             return string
         }
         guard let text = try string("text") else { throw fail(.missingKey("text")) }
@@ -102,21 +107,5 @@ package enum JSONLines {
             }
         }
         if !batch.isEmpty { try body(batch) }
-    }
-
-    /// `[1, 2, 3]`.
-    package static func array<Number: BinaryInteger>(_ numbers: [Number]) -> String {
-        "[" + numbers.map { String($0) }.joined(separator: ", ") + "]"
-    }
-
-    /// `[[0, 5], [6, 9]]` from `[start, end)` ranges.
-    package static func offsets(_ ranges: [Range<Int>]) -> String {
-        "[" + ranges.map { "[\($0.lowerBound), \($0.upperBound)]" }.joined(separator: ", ") + "]"
-    }
-
-    /// `[0.25, -1.5e-05]`: each float in its shortest form that reads back to the same `Float`; `null` for a
-    /// non-finite value, which JSON cannot express.
-    package static func array(_ floats: some Collection<Float>) -> String {
-        "[" + floats.map { $0.isFinite ? $0.description : "null" }.joined(separator: ", ") + "]"
     }
 }

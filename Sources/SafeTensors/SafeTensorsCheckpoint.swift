@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 /// All tensors of a Hugging Face model directory, from a single `model.safetensors` or from the shards listed in
 /// `model.safetensors.index.json`.

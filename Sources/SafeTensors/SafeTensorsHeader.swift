@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 /// The validated header of a safetensors file: every tensor's dtype, shape and byte range, and the metadata.
 ///
@@ -109,7 +110,7 @@ struct SafeTensorsHeader {
         var shape: [Int] = []
         var elementCount = 1
         for dimension in dimensions {
-            guard let size = dimension.exactInteger else {
+            guard let size = dimension.integerValue else {
                 throw fail(.invalidShape(
                     tensor: name, reason: "dimension \(dimension.summary) is not a representable integer"))
             }
@@ -123,7 +124,7 @@ struct SafeTensorsHeader {
         guard !overflow else { throw fail(.invalidShape(tensor: name, reason: "byte count overflows")) }
 
         guard case .array(let offsets) = try field("data_offsets"), offsets.count == 2,
-              let begin = offsets[0].exactInteger, let end = offsets[1].exactInteger, begin >= 0, end >= 0
+              let begin = offsets[0].integerValue, let end = offsets[1].integerValue, begin >= 0, end >= 0
         else {
             throw fail(.malformedEntry(tensor: name, reason: "\"data_offsets\" is not two non-negative integers"))
         }

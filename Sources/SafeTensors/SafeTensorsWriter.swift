@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 #if canImport(Glibc)
 import Glibc
@@ -134,20 +135,21 @@ public enum SafeTensorsWriter {
 
     /// The 8-byte length prefix followed by the JSON header, padded with spaces to a multiple of 8 bytes.
     private static func headerBytes(_ ordered: [WritableTensor], metadata: [String: String]) -> Data {
-        var entries = ["\"__metadata__\":{"
-            + metadata.sorted { $0.key < $1.key }
-                .map { JSONValue.quoted($0.key) + ":" + JSONValue.quoted($0.value) }
-                .joined(separator: ",")
-            + "}"]
+        let metadataMembers = metadata.sorted { $0.key < $1.key }.map { key, value in
+            JSONValue.Member(key: key, value: .string(value))
+        }
+        var members = [JSONValue.Member(key: "__metadata__", value: .object(metadataMembers))]
         var offset = 0
         for tensor in ordered {
             let end = offset + tensor.elementCount * tensor.dtype.byteSize
-            let shape = tensor.shape.map(String.init).joined(separator: ",")
-            entries.append(JSONValue.quoted(tensor.name)
-                + ":{\"dtype\":\"\(tensor.dtype.rawValue)\",\"shape\":[\(shape)],\"data_offsets\":[\(offset),\(end)]}")
+            let entry: JSONValue = [
+                "dtype": .string(tensor.dtype.rawValue), "shape": .array(tensor.shape.map { JSONValue($0) }),
+                "data_offsets": [JSONValue(offset), JSONValue(end)],
+            ]
+            members.append(JSONValue.Member(key: tensor.name, value: entry))
             offset = end
         }
-        var json = Array(("{" + entries.joined(separator: ",") + "}").utf8)
+        var json = Array(JSONValue.object(members).serialized().utf8)
         json.append(contentsOf: repeatElement(UInt8(ascii: " "), count: (8 - json.count % 8) % 8))
         var data = Data(capacity: 8 + json.count)
         withUnsafeBytes(of: UInt64(json.count).littleEndian) { data.append(contentsOf: $0) }

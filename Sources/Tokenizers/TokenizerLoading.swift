@@ -27,12 +27,12 @@ struct TransformersTokenizerConfiguration {
                 if let token = try config.optionalTokenContent(key) { specialTokens[key] = token }
             }
             if let decoder = try config.optionalObject("added_tokens_decoder") {
-                for key in decoder.values.keys {
+                for (key, entry) in try decoder.objectMembers() {
                     guard let id = Int(key) else {
                         throw .invalidValue(
                             file: configURL.path, key: decoder.keyPath(key), reason: "expected an integer id")
                     }
-                    addedTokens.append(try TokenizerStageFactory.addedToken(decoder.object(key), id: id))
+                    addedTokens.append(try TokenizerStageFactory.addedToken(entry, id: id))
                 }
                 addedTokens.sort { $0.id < $1.id }
             }
@@ -150,9 +150,9 @@ extension BertTokenizer {
             savedTruncation: nil, savedPadding: nil, cleanUpTokenizationSpaces: cleanUpTokenizationSpaces, file: file)
     }
 
-    static func read(_ url: URL) throws(TokenizerError) -> Data {
+    static func read(_ url: URL) throws(TokenizerError) -> [UInt8] {
         do {
-            return try Data(contentsOf: url)
+            return try [UInt8](Data(contentsOf: url))
         } catch {
             throw .unreadableFile(file: url.path, reason: error.localizedDescription)
         }

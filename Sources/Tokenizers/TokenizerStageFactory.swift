@@ -1,3 +1,5 @@
+import JSON
+
 /// Builds each stage of the pipeline from its description in tokenizer.json, one factory per stage (in the
 /// spirit of swift-transformers). A stage type this package does not implement is reported as
 /// `TokenizerError.unsupportedStage`, naming the file and the type.
@@ -31,11 +33,7 @@ enum TokenizerStageFactory {
         let type = try json.optionalString("type") ?? "WordPiece"
         guard type == "WordPiece" else { throw .unsupportedStage(file: file, stage: "model", type: type) }
         let vocabularyJSON = try json.object("vocab")
-        var vocabulary: [(token: String, id: Int)] = []
-        vocabulary.reserveCapacity(vocabularyJSON.values.count)
-        for token in vocabularyJSON.values.keys {
-            vocabulary.append((token, try vocabularyJSON.int(token)))
-        }
+        let vocabulary = try vocabularyJSON.integerMembers().map { (token: $0.key, id: $0.value) }
         let maxInputCharsPerWord = try json.optionalInt("max_input_chars_per_word") ?? 100
         guard (1...100_000).contains(maxInputCharsPerWord) else {
             throw .invalidValue(
@@ -55,10 +53,9 @@ enum TokenizerStageFactory {
         case "TemplateProcessing":
             var specialTokens: [String: PostProcessor.SpecialToken] = [:]
             if let specials = try json.optionalObject("special_tokens") {
-                for name in specials.values.keys {
-                    let entry = try specials.object(name)
+                for (name, entry) in try specials.objectMembers() {
                     let ids = try integers(entry, "ids")
-                    guard let tokens = try entry.optionalArray("tokens") as? [String], tokens.count == ids.count else {
+                    guard let tokens = try entry.optional("tokens", as: [String].self), tokens.count == ids.count else {
                         throw .invalidValue(
                             file: file, key: entry.keyPath("tokens"), reason: "expected as many strings as ids")
                     }
@@ -142,7 +139,7 @@ enum TokenizerStageFactory {
     }
 
     private static func integers(_ json: JSONObject, _ key: String) throws(TokenizerError) -> [Int] {
-        guard let numbers = try json.optionalArray(key) as? [Int] else {
+        guard let numbers = try json.optional(key, as: [Int].self) else {
             throw .invalidValue(file: json.file, key: json.keyPath(key), reason: "expected an array of integers")
         }
         return numbers
@@ -151,8 +148,8 @@ enum TokenizerStageFactory {
     /// A `[token, id]` pair, as `BertProcessing` writes `cls` and `sep`.
     private static func namedId(_ json: JSONObject, _ key: String) throws(TokenizerError) -> (token: String, id: Int32)
     {
-        guard let pair = try json.optionalArray(key), pair.count == 2, let token = pair[0] as? String,
-            let id = pair[1] as? Int, (0..<Int(Int32.max)).contains(id)
+        guard let pair = try json.optional(key, as: [JSONValue].self), pair.count == 2,
+            let token = pair[0].stringValue, let id = pair[1].integerValue, (0..<Int(Int32.max)).contains(id)
         else {
             throw .invalidValue(file: json.file, key: json.keyPath(key), reason: "expected [token, id]")
         }

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 /// Appends one JSON object per line to `<output directory>/metrics.jsonl`, for example
 /// `{"step":500,"epoch":0.59,"split":"eval","accuracy":0.9106,"loss":0.2563}`.
@@ -51,32 +52,14 @@ public struct MetricsLog: Sendable {
         precondition(
             values.keys.allSatisfy { !["step", "epoch", "split"].contains($0) },
             "metric names must not be step, epoch or split")
-        var fields = ["\"step\":\(step)", "\"epoch\":\(number(epoch))", "\"split\":\(quoted(split))"]
+        var members: [JSONValue.Member] = [
+            .init(key: "step", value: JSONValue(step)), .init(key: "epoch", value: JSONValue(epoch)),
+            .init(key: "split", value: .string(split)),
+        ]
         for (name, value) in values.sorted(by: { $0.key < $1.key }) {
-            fields.append("\(quoted(name)):\(number(value))")
+            members.append(.init(key: name, value: JSONValue(value)))
         }
-        return "{" + fields.joined(separator: ",") + "}"
-    }
-
-    /// Swift's shortest round-tripping decimal form (valid JSON, e.g. `0.1`, `1e-05`), or `null`.
-    private static func number(_ value: Double) -> String {
-        value.isFinite ? "\(value)" : "null"
-    }
-
-    private static func quoted(_ text: String) -> String {
-        var result = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            case "\n": result += "\\n"
-            case "\r": result += "\\r"
-            case "\t": result += "\\t"
-            case _ where scalar.value < 0x20: result += String(format: "\\u%04x", scalar.value)
-            default: result.unicodeScalars.append(scalar)
-            }
-        }
-        return result + "\""
+        return JSONValue.object(members).serialized()
     }
 }
 
@@ -115,8 +98,6 @@ extension MetricsLog {
 
     /// The step of a complete entry line (`{"step":N,...}`), or `nil` for anything else.
     private static func step(ofEntry line: Substring) -> Int? {
-        let prefix = "{\"step\":"
-        guard line.hasPrefix(prefix), line.hasSuffix("}") else { return nil }
-        return Int(line.dropFirst(prefix.count).prefix { $0 != "," })
+        (try? JSONValue.parse(String(line)))?["step"]?.integerValue
     }
 }

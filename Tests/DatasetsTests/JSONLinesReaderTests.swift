@@ -78,4 +78,16 @@ import Testing
         #expect(error?.line == 2)
         #expect(datasetError { try readText("\n \n", path: "e.jsonl") }?.reason == .emptyFile)
     }
+
+    /// Issues #14 and #15: a raw U+FEFF inside a string is text and reaches the example unchanged; only the
+    /// byte-order mark at the start of the file is skipped.
+    @Test func keepsByteOrderMarksInsideTexts() throws {
+        let contents = "\u{FEFF}" + #"{"text": "\#u{FEFF}BOM start", "label": 0}"# + "\n"
+            + #"{"text": "a\n\#u{FEFF}b", "label": 1}"# + "\n" + #"{"text": "mid\#u{FEFF}dle", "label": 1}"# + "\n"
+        let dataset = try readText(contents, path: "bom.jsonl")
+        #expect(dataset.examples.map(\.text) == ["\u{FEFF}BOM start", "a\n\u{FEFF}b", "mid\u{FEFF}dle"])
+        #expect(dataset.examples.map { $0.text.unicodeScalars.count } == [10, 4, 7])
+        #expect(datasetError { try readText(#"{"text": "a", "label": 0}"# + "\n\u{FEFF}{\"text\": \"b\"}", path: "b.jsonl") }?
+            .reason == .invalidJSON("unexpected character at column 1"), "a byte-order mark inside the file is not skipped")
+    }
 }

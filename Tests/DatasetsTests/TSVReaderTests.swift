@@ -1,10 +1,11 @@
 import Datasets
 import Foundation
+import TestSupport
 import Testing
 
 @Suite struct TSVReaderTests {
     @Test func readsSST2Dev() throws {
-        let path = sharedDirectory.appendingPathComponent("data/sst2/dev.tsv").path
+        let path = Golden.shared.appendingPathComponent("data/sst2/dev.tsv").path
         let dataset = try LabelledTextReader.read(path: path)
         #expect(dataset.examples.count == 872)
         #expect(dataset.columns == ColumnNames(text: "sentence", label: "label"))
@@ -22,7 +23,7 @@ import Testing
     }
 
     @Test func readsSST2TrainQuickly() throws {
-        let path = sharedDirectory.appendingPathComponent("data/sst2/train.tsv").path
+        let path = Golden.shared.appendingPathComponent("data/sst2/train.tsv").path
         let start = Date()
         let dataset = try LabelledTextReader.read(path: path)
         let seconds = Date().timeIntervalSince(start)

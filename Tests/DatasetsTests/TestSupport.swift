@@ -1,11 +1,6 @@
 import Datasets
 import Foundation
 
-/// The shared read-only data folder (`../shared` next to the package root).
-let sharedDirectory = URL(fileURLWithPath: #filePath)
-    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent().appendingPathComponent("shared")
-
 /// Reads in-memory file contents as if they came from `path`.
 func readText(
     _ contents: String, path: String, options: DatasetReadOptions = DatasetReadOptions()

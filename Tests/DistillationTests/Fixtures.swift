@@ -3,20 +3,6 @@ import Models
 import NN
 import Tensors
 
-/// A scratch directory under the system temporary directory, removed when the value is released.
-final class TemporaryDirectory {
-    let url: URL
-
-    init() throws {
-        url = FileManager.default.temporaryDirectory.appendingPathComponent("distill-tests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    }
-
-    func path(_ name: String) -> URL { url.appendingPathComponent(name) }
-
-    deinit { try? FileManager.default.removeItem(at: url) }
-}
-
 enum Fixtures {
     /// A tiny BERT classifier config: `layers` layers of width 32, 4 heads, FFN 64, 60 tokens, 3 labels.
     static func tinyConfig(_ type: ModelType = .bert, layers: Int = 4, labels: Int = 3) -> ModelConfig {

@@ -8,12 +8,12 @@ import Testing
 
 /// `distill student`: layers, embeddings and head copied from a tiny random teacher saved to disk.
 @Suite struct StudentInitializationTests {
-    let directory: TemporaryDirectory
+    let directory: ScratchDirectory
     let teacher: SequenceClassifier
     var teacherURL: URL { directory.path("teacher") }
 
     init() throws {
-        directory = try TemporaryDirectory()
+        directory = try ScratchDirectory()
         teacher = try Fixtures.saveTeacher(to: directory.path("teacher"))
         teacher.setTraining(false)
     }

@@ -11,12 +11,12 @@ import Training
 
 /// `distill task`: the objective, one optimisation step, and whole runs with and without the teacher cache.
 @Suite struct TaskDistillationTests {
-    let directory: TemporaryDirectory
+    let directory: ScratchDirectory
     let teacher: SequenceClassifier
     let student: SequenceClassifier
 
     init() throws {
-        directory = try TemporaryDirectory()
+        directory = try ScratchDirectory()
         teacher = try Fixtures.saveTeacher(to: directory.path("teacher"))
         try StudentInitialization.createStudent(
             teacherDirectory: directory.path("teacher"), outputDirectory: directory.path("student"), options: StudentOptions())

@@ -9,14 +9,14 @@ import Testing
 /// The teacher-logits cache: computed once, reused while nothing changes, rebuilt when the teacher, the data
 /// file, the maximum length or the tokenized examples change.
 @Suite struct TeacherCacheTests {
-    let directory: TemporaryDirectory
+    let directory: ScratchDirectory
     let teacher: SequenceClassifier
     let examples: [TokenizedExample]
     var teacherURL: URL { directory.path("teacher") }
     var dataURL: URL { directory.path("train.tsv") }
 
     init() throws {
-        directory = try TemporaryDirectory()
+        directory = try ScratchDirectory()
         teacher = try Fixtures.saveTeacher(to: directory.path("teacher"))
         try "sentence\tlabel\ngood movie\t1\nbad film\t0\n".write(to: directory.path("train.tsv"), atomically: true, encoding: .utf8)
         let generator = RandomGenerator(seed: 11)

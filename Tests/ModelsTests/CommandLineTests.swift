@@ -23,42 +23,10 @@ import Tokenizers
         }
     }
 
-    /// The `distill` executable next to the test bundle (on macOS, next to the `.xctest` bundle directory).
-    static func executable() throws -> URL {
-        var directory = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.deletingLastPathComponent()
-        if let bundle = directory.pathComponents.lastIndex(where: { $0.hasSuffix(".xctest") }) {
-            directory = URL(fileURLWithPath: "/" + directory.pathComponents[1..<bundle].joined(separator: "/"))
-        }
-        let binary = directory.appendingPathComponent("distill")
-        guard FileManager.default.isExecutableFile(atPath: binary.path) else {
-            throw MissingExecutable(path: binary.path)
-        }
-        return binary
-    }
-
-    struct MissingExecutable: Error, CustomStringConvertible {
-        let path: String
-        var description: String { "\(path) not found: build the distill product (swift build --build-tests)" }
-    }
-
-    /// Runs `distill arguments` with `input` on stdin (through files, so no pipe can fill up and block).
+    /// Runs `distill arguments` with `input` on stdin.
     static func run(_ arguments: [String], input: String) throws -> Run {
-        try withScratchDirectory { directory in
-            let files = ["stdin", "stdout", "stderr"].map { directory.appendingPathComponent($0) }
-            try Data(input.utf8).write(to: files[0])
-            for file in files.dropFirst() { try Data().write(to: file) }
-            let process = Process()
-            process.executableURL = try executable()
-            process.arguments = arguments
-            process.standardInput = try FileHandle(forReadingFrom: files[0])
-            process.standardOutput = try FileHandle(forWritingTo: files[1])
-            process.standardError = try FileHandle(forWritingTo: files[2])
-            try process.run()
-            process.waitUntilExit()
-            return Run(status: process.terminationStatus,
-                       stdout: try String(contentsOf: files[1], encoding: .utf8),
-                       stderr: try String(contentsOf: files[2], encoding: .utf8))
-        }
+        let run = try CommandLine.runDistill(arguments, input: input)
+        return Run(status: run.status, stdout: run.output, stderr: run.errors)
     }
 
     /// JSON lines of `objects`.
@@ -133,6 +101,27 @@ import Tokenizers
         #expect(run.status != 0)
         #expect(run.stderr.contains(#"stdin line 1: missing "text_pair""#), "\(run.stderr)")
         #expect(run.stdout.isEmpty)
+    }
+
+    /// Issues #14 and #15: a raw U+FEFF inside a JSON string (here at its start, after an escape and in the
+    /// middle) reaches the tokenizer, so offsets count it as Hugging Face does; a byte-order mark before the
+    /// first line is skipped.
+    @Test func tokenizeKeepsByteOrderMarksInsideTexts() throws {
+        let texts = ["\u{FEFF}BOM start", "a\n\u{FEFF}b", "mid\u{FEFF}dle"]
+        let input = "\u{FEFF}" + [#"{"text": "\#u{FEFF}BOM start"}"#, #"{"text": "a\n\#u{FEFF}b"}"#, #"{"text": "mid\#u{FEFF}dle"}"#]
+            .joined(separator: "\n")
+        let run = try Self.run(["tokenize", "--model", Self.goldenTokenizer.path], input: input)
+        #expect(run.status == 0, "\(run.stderr)")
+        let outputs = try run.objects()
+        try #require(outputs.count == texts.count)
+        let tokenizer = try BertTokenizer(directory: Self.goldenTokenizer)
+        for (output, text) in zip(outputs, texts) {
+            let expected = tokenizer.encode(text)
+            #expect(output["ids"] as? [Int] == expected.ids.map(Int.init), "\(text)")
+            #expect(output["offsets"] as? [[Int]] == expected.offsets.map { [$0.lowerBound, $0.upperBound] }, "\(text)")
+        }
+        #expect((outputs[0]["offsets"] as? [[Int]])?[1].first == 1, "the first word starts after the U+FEFF")
+        #expect((outputs[1]["offsets"] as? [[Int]])?.last(where: { $0 != [0, 0] })?.first == 3, "b follows a, \\n, U+FEFF")
     }
 
     /// Batches of 3 over 8 sentences (two padded differently from the golden batch) give the golden

@@ -1,5 +1,6 @@
 import Foundation
 import Models
+import TestSupport
 import Testing
 
 /// Reading, writing and converting Hugging Face `config.json` files.

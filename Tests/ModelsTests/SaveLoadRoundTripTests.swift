@@ -3,6 +3,7 @@ import Models
 import NN
 import SafeTensors
 import Tensors
+import TestSupport
 import Testing
 
 /// Saving any head in either layout and loading it back gives the same weights, the same outputs and a

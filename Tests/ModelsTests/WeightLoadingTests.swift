@@ -3,6 +3,7 @@ import Models
 import NN
 import SafeTensors
 import Tensors
+import TestSupport
 import Testing
 
 /// What loading reports and refuses: missing and unexpected weights, wrong shapes, pickle-only directories.

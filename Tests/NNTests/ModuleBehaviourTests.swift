@@ -1,4 +1,5 @@
 import NN
+import TestSupport
 import Testing
 import Tensors
 

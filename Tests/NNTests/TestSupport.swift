@@ -27,27 +27,6 @@ func paddingMask(sequenceLength: Int, padding: [Int]) -> Tensor {
     return Tensor(shape: [padding.count, sequenceLength], values: values)
 }
 
-/// Whether `actual` is within `absolute + relative · |expected|` of `expected`.
-func isClose(_ actual: Double, _ expected: Double, relative: Double, absolute: Double) -> Bool {
-    abs(actual - expected) <= absolute + relative * abs(expected)
-}
-
-/// Expects `actual` to match `expected` element by element, reporting the worst element.
-func expectClose(
-    _ actual: [Float], _ expected: [Double], relative: Double = 1e-5, absolute: Double = 1e-5, _ what: String = "",
-    sourceLocation: SourceLocation = #_sourceLocation
-) {
-    #expect(actual.count == expected.count, "\(what): \(actual.count) values, expected \(expected.count)",
-            sourceLocation: sourceLocation)
-    let failures = zip(actual, expected).enumerated().filter { _, pair in
-        !isClose(Double(pair.0), pair.1, relative: relative, absolute: absolute)
-    }
-    if let first = failures.first {
-        Issue.record("\(what): \(failures.count) elements off, first \(first.offset): \(first.element.0), expected \(first.element.1)",
-                     sourceLocation: sourceLocation)
-    }
-}
-
 /// One tensor's derivative of a loss along a random direction, by autograd and by central differences.
 struct DirectionalDerivative: CustomStringConvertible {
     let name: String

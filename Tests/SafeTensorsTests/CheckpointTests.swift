@@ -1,5 +1,6 @@
 import Foundation
 import SafeTensors
+import TestSupport
 import Testing
 
 /// Directory loading: single file, sharded index, pickles refused, nothing found.

@@ -1,5 +1,6 @@
 import Foundation
 import SafeTensors
+import TestSupport
 import Testing
 
 /// Conversion of every dtype to `Float` / `Int64`, checked on crafted single-tensor files.

@@ -1,5 +1,6 @@
 import Foundation
 import SafeTensors
+import TestSupport
 import Testing
 
 /// Every structural fault of a safetensors file is reported as a `SafeTensorsError` naming the file.

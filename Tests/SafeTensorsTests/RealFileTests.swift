@@ -1,10 +1,11 @@
 import Foundation
 import SafeTensors
+import TestSupport
 import Testing
 
 /// Reading the checkpoints and golden files that transformers / safetensors wrote.
 @Suite struct RealFileTests {
-    private let tinyBert = sharedDirectory.appendingPathComponent("golden/tiny-bert")
+    private let tinyBert = Golden.shared.appendingPathComponent("golden/tiny-bert")
 
     @Test func tinyBertModel() throws {
         let file = try SafeTensorsFile(url: tinyBert.appendingPathComponent("model.safetensors"))

@@ -1,19 +1,6 @@
 import Foundation
 import SafeTensors
 
-/// `/work/shared`-style read-only material, found relative to the package root.
-let sharedDirectory = URL(fileURLWithPath: #filePath)
-    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    .appendingPathComponent("../shared").standardizedFileURL
-
-/// A fresh empty directory for one test; the caller removes it.
-func makeScratchDirectory() throws -> URL {
-    let directory = FileManager.default.temporaryDirectory
-        .appendingPathComponent("SafeTensorsTests-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    return directory
-}
-
 /// Writes a hand-made safetensors file: the 8-byte length (of `header`, unless `declaredLength` overrides it),
 /// the header bytes, then `data`.
 func craftFile(

@@ -1,5 +1,6 @@
 import Foundation
 import SafeTensors
+import TestSupport
 import Testing
 
 /// Files written by `SafeTensorsWriter` read back exactly and follow the reference layout.

@@ -3,7 +3,7 @@ import Tokenizers
 
 /// `decode` against what transformers' `decode` gives for bert-base-uncased.
 @Suite struct DecodeTests {
-    static let tokenizer: BertTokenizer? = try? BertTokenizer(directory: TestSupport.goldenTokenizerDirectory)
+    static let tokenizer: BertTokenizer? = try? BertTokenizer(directory: TokenizerFixtures.goldenTokenizerDirectory)
 
     @Test func wordPiecesAreJoinedAndSpacesBeforePunctuationRemoved() throws {
         let tokenizer = try #require(Self.tokenizer)

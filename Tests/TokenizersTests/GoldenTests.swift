@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 import Tokenizers
 
@@ -7,22 +8,22 @@ import Tokenizers
     /// Loads the golden tokenizer directory (tokenizer.json) or a copy of it without tokenizer.json
     /// (vocab.txt + tokenizer_config.json + special_tokens_map.json).
     static func loadTokenizer(fromTokenizerJSON: Bool) throws -> (BertTokenizer, cleanup: () -> Void) {
-        let golden = TestSupport.goldenTokenizerDirectory
+        let golden = TokenizerFixtures.goldenTokenizerDirectory
         if fromTokenizerJSON { return (try BertTokenizer(directory: golden), {}) }
-        let directory = try TestSupport.makeTemporaryDirectory()
+        let directory = try makeScratchDirectory()
         for name in ["vocab.txt", "tokenizer_config.json", "special_tokens_map.json"] {
             try FileManager.default.copyItem(
                 at: golden.appendingPathComponent(name), to: directory.appendingPathComponent(name))
         }
-        return (try BertTokenizer(directory: directory), { TestSupport.removeDirectory(directory) })
+        return (try BertTokenizer(directory: directory), { TokenizerFixtures.removeDirectory(directory) })
     }
 
     @Test(arguments: [true, false])
     func singleTexts(fromTokenizerJSON: Bool) throws {
         let (tokenizer, cleanup) = try Self.loadTokenizer(fromTokenizerJSON: fromTokenizerJSON)
         defer { cleanup() }
-        let lines = try TestSupport.jsonLines(
-            TestSupport.goldenTokenizerDirectory.appendingPathComponent("single.jsonl"))
+        let lines = try TokenizerFixtures.jsonLines(
+            TokenizerFixtures.goldenTokenizerDirectory.appendingPathComponent("single.jsonl"))
         try #require(lines.count == 1166)
         var mismatches: [String] = []
         for line in lines {
@@ -44,8 +45,8 @@ import Tokenizers
     func pairs(fromTokenizerJSON: Bool) throws {
         let (tokenizer, cleanup) = try Self.loadTokenizer(fromTokenizerJSON: fromTokenizerJSON)
         defer { cleanup() }
-        let lines = try TestSupport.jsonLines(
-            TestSupport.goldenTokenizerDirectory.appendingPathComponent("pairs.jsonl"))
+        let lines = try TokenizerFixtures.jsonLines(
+            TokenizerFixtures.goldenTokenizerDirectory.appendingPathComponent("pairs.jsonl"))
         try #require(lines.count == 120)
         var mismatches: [String] = []
         for line in lines {

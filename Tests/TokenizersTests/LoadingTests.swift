@@ -1,10 +1,11 @@
 import Foundation
+import TestSupport
 import Testing
 import Tokenizers
 
 /// Loading from tokenizer.json or vocab.txt, typed errors for bad files, and saving.
 @Suite struct LoadingTests {
-    static let golden = TestSupport.goldenTokenizerDirectory
+    static let golden = TokenizerFixtures.goldenTokenizerDirectory
 
     /// A tokenizer.json with a five-token vocabulary, changed by `edit`.
     static func tokenizerJSON(_ edit: (inout [String: Any]) -> Void = { _ in }) -> [String: Any] {
@@ -31,8 +32,8 @@ import Tokenizers
 
     /// Loads a directory holding only `tokenizer.json` with `contents`, returning the error if any.
     static func load(tokenizerJSON contents: Data) throws -> Result<BertTokenizer, TokenizerError> {
-        let directory = try TestSupport.makeTemporaryDirectory()
-        defer { TestSupport.removeDirectory(directory) }
+        let directory = try makeScratchDirectory()
+        defer { TokenizerFixtures.removeDirectory(directory) }
         try contents.write(to: directory.appendingPathComponent("tokenizer.json"))
         do {
             return .success(try BertTokenizer(directory: directory))
@@ -124,16 +125,16 @@ import Tokenizers
     }
 
     @Test func anEmptyDirectoryIsAnError() throws {
-        let directory = try TestSupport.makeTemporaryDirectory()
-        defer { TestSupport.removeDirectory(directory) }
+        let directory = try makeScratchDirectory()
+        defer { TokenizerFixtures.removeDirectory(directory) }
         #expect(throws: TokenizerError.noTokenizerFiles(directory: directory.path)) {
             try BertTokenizer(directory: directory)
         }
     }
 
     @Test func vocabularyFileFollowsTokenizerConfig() throws {
-        let directory = try TestSupport.makeTemporaryDirectory()
-        defer { TestSupport.removeDirectory(directory) }
+        let directory = try makeScratchDirectory()
+        defer { TokenizerFixtures.removeDirectory(directory) }
         try "[PAD]\r\n[UNK]\n[CLS]\n[SEP]\n[MASK]\nHello\nhello\n".write(
             to: directory.appendingPathComponent("vocab.txt"), atomically: true, encoding: .utf8)
         try #"{"do_lower_case": false, "model_max_length": 1000000000000000019884624838656}"#.write(
@@ -147,8 +148,8 @@ import Tokenizers
 
     @Test func savedDirectoriesLoadBackToTheSameTokenizer() throws {
         let original = try BertTokenizer(directory: Self.golden)
-        let directory = try TestSupport.makeTemporaryDirectory()
-        defer { TestSupport.removeDirectory(directory) }
+        let directory = try makeScratchDirectory()
+        defer { TokenizerFixtures.removeDirectory(directory) }
         try original.save(to: directory.appendingPathComponent("student"))
         let saved = directory.appendingPathComponent("student")
         let reloaded = try BertTokenizer(directory: saved)

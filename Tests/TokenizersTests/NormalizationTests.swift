@@ -5,7 +5,7 @@ import Tokenizers
 /// Normalization and pre-tokenization edge cases, with offsets into the original text. Expected values are those
 /// of Hugging Face `tokenizers` for bert-base-uncased.
 @Suite struct NormalizationTests {
-    static let tokenizer: BertTokenizer? = try? BertTokenizer(directory: TestSupport.goldenTokenizerDirectory)
+    static let tokenizer: BertTokenizer? = try? BertTokenizer(directory: TokenizerFixtures.goldenTokenizerDirectory)
 
     func encode(_ text: String) throws -> (tokens: [String], offsets: [[Int]]) {
         let encoding = try #require(Self.tokenizer).encode(text)
@@ -75,11 +75,11 @@ import Tokenizers
     }
 
     @Test func casedNormalizerKeepsCaseAndAccents() throws {
-        let tokenizer = try TestSupport.tinyTokenizer(
+        let tokenizer = try TokenizerFixtures.tinyTokenizer(
             ["Hello", "hello", "Café", "cafe"],
             normalizer: BertNormalizer(lowercase: false))
         #expect(tokenizer.encode("Hello Café").tokens == ["[CLS]", "Hello", "Café", "[SEP]"])
-        let stripping = try TestSupport.tinyTokenizer(
+        let stripping = try TokenizerFixtures.tinyTokenizer(
             ["Hello", "hello", "Cafe", "cafe"], normalizer: BertNormalizer(stripAccents: true, lowercase: false))
         #expect(stripping.encode("Hello Café").tokens == ["[CLS]", "Hello", "Cafe", "[SEP]"])
     }

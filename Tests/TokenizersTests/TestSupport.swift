@@ -1,21 +1,10 @@
 import Foundation
+import TestSupport
 import Tokenizers
 
 /// Paths and helpers shared by the tokenizer tests.
-enum TestSupport {
-    /// `/work/shared` as seen from the package: `../shared` next to the package root.
-    static let sharedDirectory: URL = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("shared")
-
-    static let goldenTokenizerDirectory = sharedDirectory.appendingPathComponent("golden/tokenizer")
-
-    /// A fresh temporary directory, removed by the caller with `removeDirectory`.
-    static func makeTemporaryDirectory() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("tokenizers-tests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
-    }
+enum TokenizerFixtures {
+    static let goldenTokenizerDirectory = Golden.url("golden/tokenizer")
 
     static func removeDirectory(_ url: URL) {
         try? FileManager.default.removeItem(at: url)

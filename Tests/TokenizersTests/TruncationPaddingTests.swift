@@ -3,7 +3,7 @@ import Tokenizers
 
 /// Truncation strategies, padding and batches, on a vocabulary where every letter is a token.
 @Suite struct TruncationPaddingTests {
-    static let tokenizer: BertTokenizer? = try? TestSupport.tinyTokenizer(["a", "b", "c", "d", "e", "f", "g", "h"])
+    static let tokenizer: BertTokenizer? = try? TokenizerFixtures.tinyTokenizer(["a", "b", "c", "d", "e", "f", "g", "h"])
 
     func tokenizer() throws -> BertTokenizer { try #require(Self.tokenizer) }
 

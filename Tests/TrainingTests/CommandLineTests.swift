@@ -2,6 +2,7 @@ import Foundation
 import Models
 import SafeTensors
 import Tensors
+import TestSupport
 import Testing
 import Training
 
@@ -148,56 +149,5 @@ enum CheckpointProbe {
               let progress = object["progress"] as? [String: Any]
         else { return nil }
         return progress["step"] as? Int
-    }
-}
-
-extension CommandLine {
-    /// `distill` in the directory of the running test bundle.
-    static let distillBinary: URL? = {
-        guard let executable = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") else { return nil }
-        let binary = URL(fileURLWithPath: executable).deletingLastPathComponent().appendingPathComponent("distill")
-        return FileManager.default.isExecutableFile(atPath: binary.path) ? binary : nil
-    }()
-
-    struct Started {
-        let process: Process
-        let outputFile: URL
-        let errorFile: URL
-
-        /// Deletes the files that caught the output and errors.
-        func removeLogs() {
-            for file in [outputFile, errorFile] { try? FileManager.default.removeItem(at: file) }
-        }
-    }
-
-    /// Starts `distill` with `arguments`, its output and errors going to temporary files.
-    static func startDistill(_ arguments: [String], input: String? = nil) throws -> Started {
-        let binary = try #require(distillBinary)
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        // One thread: the tiny models gain nothing from more, and spinning OpenMP teams of several processes
-        // sharing the cores slow each other down by orders of magnitude.
-        process.environment = ProcessInfo.processInfo.environment.merging(["OMP_NUM_THREADS": "1", "DISTILL_THREADS": "1"]) { $1 }
-        let base = FileManager.default.temporaryDirectory.appendingPathComponent("distill-\(UUID().uuidString)")
-        let outputFile = base.appendingPathExtension("out"), errorFile = base.appendingPathExtension("err")
-        for file in [outputFile, errorFile] { _ = FileManager.default.createFile(atPath: file.path, contents: nil) }
-        process.standardOutput = try FileHandle(forWritingTo: outputFile)
-        process.standardError = try FileHandle(forWritingTo: errorFile)
-        let stdin = Pipe()
-        process.standardInput = stdin
-        try process.run()
-        if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
-        try stdin.fileHandleForWriting.close()
-        return Started(process: process, outputFile: outputFile, errorFile: errorFile)
-    }
-
-    /// Runs `distill` to the end: exit status, standard output and standard error.
-    static func runDistill(_ arguments: [String], input: String? = nil) throws -> (status: Int32, output: String, errors: String) {
-        let started = try startDistill(arguments, input: input)
-        started.process.waitUntilExit()
-        defer { started.removeLogs() }
-        return (started.process.terminationStatus, try String(contentsOf: started.outputFile, encoding: .utf8),
-                try String(contentsOf: started.errorFile, encoding: .utf8))
     }
 }

@@ -2,6 +2,7 @@ import Datasets
 import Foundation
 import Models
 import Tensors
+import TestSupport
 import Testing
 import Training
 

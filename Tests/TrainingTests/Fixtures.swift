@@ -99,17 +99,3 @@ enum Fixtures {
         }
     }
 }
-
-/// A fresh directory under the system's temporary directory, removed when the value is released.
-final class ScratchDirectory {
-    let url: URL
-
-    init() throws {
-        url = FileManager.default.temporaryDirectory.appendingPathComponent("TrainingTests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    }
-
-    func path(_ component: String) -> URL { url.appendingPathComponent(component) }
-
-    deinit { try? FileManager.default.removeItem(at: url) }
-}

@@ -3,6 +3,7 @@ import Evaluation
 import Foundation
 import Models
 import Tensors
+import TestSupport
 import Testing
 import Training
 

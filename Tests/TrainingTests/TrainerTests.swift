@@ -5,6 +5,7 @@ import Models
 import NN
 import SafeTensors
 import Tensors
+import TestSupport
 import Testing
 import Training
 

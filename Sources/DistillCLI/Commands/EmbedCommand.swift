@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import JSON
 import Models
 import SafeTensors
 import Tensors
@@ -63,7 +64,9 @@ struct EmbedCommand: ParsableCommand {
                 let embeddings = Self.embeddings(members.map { encodings[$0] }, encoder: encoder, tokenizer: tokenizer)
                 let (width, values) = (embeddings.shape[1], embeddings.scalars)
                 for (row, member) in members.enumerated() {
-                    lines[member] = #"{"embedding": \#(JSONLines.array(values[(row * width)..<((row + 1) * width)]))}"#
+                    let embedding = values[(row * width)..<((row + 1) * width)].map { JSONValue($0) }
+                    let line: JSONValue = ["embedding": .array(embedding)]
+                    lines[member] = line.serialized(.spaced)
                 }
             }
             for line in lines { print(line) }
@@ -105,8 +108,7 @@ struct EmbedCommand: ParsableCommand {
     static func defaultMaxLength(_ directory: URL, _ tokenizer: BertTokenizer) -> Int? {
         let url = directory.appendingPathComponent("sentence_bert_config.json")
         if let data = try? Data(contentsOf: url),
-           let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-           let length = object["max_seq_length"] as? Int {
+           let length = (try? JSONValue.parse(data, skippingByteOrderMark: true))?["max_seq_length"]?.integerValue {
             return length
         }
         return tokenizer.modelMaxLength

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Evaluation
 import Foundation
+import JSON
 
 /// `distill predict`: labels for JSON lines read from standard input.
 struct PredictCommand: ParsableCommand {
@@ -36,12 +37,11 @@ struct PredictCommand: ParsableCommand {
         let predictor = ClassifierPredictor(
             classifier: try SavedClassifier(directory: URL(fileURLWithPath: model)), maxLength: maxLength,
             batchSize: batchSize)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         var pending: [(text: String, pair: String?)] = []
         func answer() throws {
             for prediction in try predictor.predict(pending) {
-                FileHandle.standardOutput.write(try encoder.encode(prediction) + Data("\n".utf8))
+                let label = prediction.label.map { [JSONValue.Member(key: "label", value: .string($0))] } ?? []
+                print(JSONValue.object(label + [.init(key: "score", value: JSONValue(prediction.score))]).serialized())
             }
             pending.removeAll(keepingCapacity: true)
         }
@@ -49,39 +49,18 @@ struct PredictCommand: ParsableCommand {
         while let line = readLine() {
             lineNumber += 1
             if line.allSatisfy(\.isWhitespace) { continue }
-            do {
-                pending.append(try PredictionInput.parse(line))
+            do throws(JSONLinesError) {
+                guard let record = try JSONLines.record(line, number: lineNumber, pairs: .optional) else { continue }
+                guard !record.text.allSatisfy(\.isWhitespace) else {
+                    throw JSONLinesError(line: lineNumber, fault: .emptyText)
+                }
+                pending.append((record.text, record.pair))
             } catch {
                 try answer()
-                throw CommandLineError("standard input line \(lineNumber): \(error.reason)")
+                throw CommandLineError("standard input line \(lineNumber): \(error.fault)")
             }
             if pending.count == batchSize { try answer() }
         }
         try answer()
-    }
-}
-
-/// The text (and optional second text) of one input line.
-private enum PredictionInput {
-    struct Problem: Error {
-        let reason: String
-    }
-
-    static func parse(_ line: String) throws(Problem) -> (text: String, pair: String?) {
-        let object: Any
-        do {
-            object = try JSONSerialization.jsonObject(with: Data(line.utf8))
-        } catch {
-            throw Problem(reason: "not valid JSON")
-        }
-        guard let fields = object as? [String: Any] else { throw Problem(reason: "expected a JSON object") }
-        guard let text = fields["text"] as? String else {
-            throw Problem(reason: fields["text"] == nil ? "missing \"text\"" : "\"text\" is not a string")
-        }
-        guard !text.allSatisfy(\.isWhitespace) else { throw Problem(reason: "\"text\" is empty") }
-        let pair = fields["text_pair"]
-        if pair == nil || pair is NSNull { return (text, nil) }
-        guard let pair = pair as? String else { throw Problem(reason: "\"text_pair\" is not a string") }
-        return (text, pair)
     }
 }

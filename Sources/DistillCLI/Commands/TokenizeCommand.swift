@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import JSON
 import Tokenizers
 
 /// `distill tokenize`: a model directory's tokenizer applied to JSON lines on stdin.
@@ -52,7 +53,12 @@ struct TokenizeCommand: ParsableCommand {
         try JSONLines.forEachBatch(size: 1, pairs: pair ? .required : .refused, nextLine: { readLine() }) { records in
             for record in records {
                 let encoding = tokenizer.encode(record.text, pair: record.pair, maxLength: maxLength, truncation: truncation)
-                print(#"{"ids": \#(JSONLines.array(encoding.ids)), "token_type_ids": \#(JSONLines.array(encoding.typeIds)), "offsets": \#(JSONLines.offsets(encoding.offsets))}"#)
+                let line: JSONValue = [
+                    "ids": .array(encoding.ids.map { JSONValue(Int($0)) }),
+                    "token_type_ids": .array(encoding.typeIds.map { JSONValue(Int($0)) }),
+                    "offsets": .array(encoding.offsets.map { [JSONValue($0.lowerBound), JSONValue($0.upperBound)] }),
+                ]
+                print(line.serialized(.spaced))
             }
         }
     }

@@ -1,102 +1,35 @@
-/// A JSON document as read from a safetensors header or a shard index.
-///
-/// `JSONSerialization` silently keeps one of two members with the same key, and turns integers into
-/// floating-point numbers past 2^53; neither is acceptable for a tensor table. This small parser keeps object
-/// members in file order, rejects duplicate keys, and keeps numbers as their literal text so integer fields can
-/// be read exactly (or rejected when they are not integers).
-enum JSONValue: Equatable, Sendable {
-    /// One `"key": value` pair of an object.
-    struct Member: Equatable, Sendable {
-        let key: String
-        let value: JSONValue
-    }
+extension JSONValue {
+    /// How deeply arrays and objects may nest, so that a hostile document cannot exhaust the stack.
+    public static let maximumDepth = 64
 
-    case object([Member])
-    case array([JSONValue])
-    case string(String)
-    /// A number, as its literal text (e.g. `-12`, `3.5e-2`).
-    case number(String)
-    case bool(Bool)
-    case null
-
-    /// A short name of the value's kind, for error messages.
-    var kindName: String {
-        switch self {
-        case .object: "an object"
-        case .array: "an array"
-        case .string: "a string"
-        case .number: "a number"
-        case .bool: "a boolean"
-        case .null: "null"
-        }
-    }
-
-    /// The value itself if it is a number or string, else its kind; for error messages.
-    var summary: String {
-        switch self {
-        case .number(let text): text
-        case .string(let text): JSONValue.quoted(text)
-        default: kindName
-        }
-    }
-
-    /// The value as an exact integer, if it is a number literal without fraction or exponent that fits in `Int`.
-    var exactInteger: Int? {
-        if case .number(let text) = self { Int(text) } else { nil }
-    }
-
-    /// Parses a complete UTF-8 encoded JSON document (surrounding whitespace allowed).
-    static func parse(_ bytes: [UInt8]) throws(JSONParseError) -> JSONValue {
-        var parser = JSONParser(bytes: bytes)
+    /// Parses a complete UTF-8 encoded JSON document (surrounding whitespace allowed). A byte-order mark is
+    /// skipped only at the very start of the document and only when `skippingByteOrderMark` is set (for the
+    /// start of a file); anywhere else, and inside strings, U+FEFF is text like any other character.
+    public static func parse(
+        _ bytes: some Collection<UInt8>, skippingByteOrderMark: Bool = false
+    ) throws(JSONParseError) -> JSONValue {
+        var parser = JSONParser(bytes: Array(bytes))
+        if skippingByteOrderMark { parser.skipByteOrderMark() }
         return try parser.parseDocument()
     }
 
-    /// `string` as a JSON string literal (quotes and escapes added; non-ASCII characters kept as UTF-8).
-    static func quoted(_ string: String) -> String {
-        var result = "\""
-        for scalar in string.unicodeScalars {
-            switch scalar {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            case "\n": result += "\\n"
-            case "\r": result += "\\r"
-            case "\t": result += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                result += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: result.unicodeScalars.append(scalar)
-            }
-        }
-        return result + "\""
+    /// Parses `text` as a complete JSON document.
+    public static func parse(_ text: String) throws(JSONParseError) -> JSONValue {
+        try parse(Array(text.utf8))
     }
 }
 
-/// Why a JSON document could not be parsed.
-enum JSONParseError: Error, Equatable, CustomStringConvertible {
-    /// Not valid JSON; `offset` is the byte position of the fault.
-    case syntax(offset: Int, reason: String)
-    /// An object has two members named `key`; `path` names the enclosing object ("" for the top level).
-    case duplicateKey(key: String, path: String)
-
-    var description: String {
-        switch self {
-        case .syntax(let offset, let reason): "\(reason) at byte \(offset)"
-        case .duplicateKey(let key, let path):
-            path.isEmpty ? "duplicate key \"\(key)\"" : "duplicate key \"\(key)\" inside \"\(path)\""
-        }
-    }
-}
-
-/// Recursive-descent parser over a byte array (bounds-checked indexing, nesting depth limited so that a hostile
-/// file cannot exhaust the stack).
+/// Recursive-descent parser over a byte array (bounds-checked indexing, nesting depth limited).
 private struct JSONParser {
-    private static let maximumDepth = 64
-
     private let bytes: [UInt8]
     private var position = 0
 
     init(bytes: [UInt8]) {
         self.bytes = bytes
+    }
+
+    mutating func skipByteOrderMark() {
+        if position == 0, bytes.starts(with: [0xEF, 0xBB, 0xBF]) { position = 3 }
     }
 
     mutating func parseDocument() throws(JSONParseError) -> JSONValue {
@@ -106,8 +39,12 @@ private struct JSONParser {
         return value
     }
 
-    private func failure(_ reason: String) -> JSONParseError {
-        .syntax(offset: position, reason: reason)
+    private func failure(_ reason: String, at offset: Int? = nil) -> JSONParseError {
+        let offset = offset ?? position
+        let before = bytes[..<min(offset, bytes.count)]
+        let lineStart = before.lastIndex(of: 0x0A).map { $0 + 1 } ?? 0
+        let line = before.reduce(1) { $1 == 0x0A ? $0 + 1 : $0 }
+        return .syntax(offset: offset, line: line, column: offset - lineStart + 1, reason: reason)
     }
 
     private var current: UInt8? {
@@ -127,7 +64,9 @@ private struct JSONParser {
     }
 
     private mutating func parseValue(depth: Int, path: String) throws(JSONParseError) -> JSONValue {
-        guard depth < Self.maximumDepth else { throw failure("nesting deeper than \(Self.maximumDepth) levels") }
+        guard depth < JSONValue.maximumDepth else {
+            throw failure("nesting deeper than \(JSONValue.maximumDepth) levels")
+        }
         skipWhitespace()
         guard let byte = current else { throw failure("unexpected end of input") }
         switch byte {
@@ -177,7 +116,7 @@ private struct JSONParser {
             return .array(elements)
         }
         while true {
-            elements.append(try parseValue(depth: depth + 1, path: path))
+            elements.append(try parseValue(depth: depth + 1, path: "\(path)[\(elements.count)]"))
             skipWhitespace()
             switch current {
             case UInt8(ascii: ","): position += 1
@@ -203,28 +142,31 @@ private struct JSONParser {
         if current == UInt8(ascii: "-") { position += 1 }
         if current == UInt8(ascii: "0") {
             position += 1
-        } else if try skipDigits() == 0 {
+        } else if skipDigits() == 0 {
             throw failure("invalid number")
         }
         if current == UInt8(ascii: ".") {
             position += 1
-            guard try skipDigits() > 0 else { throw failure("invalid number") }
+            guard skipDigits() > 0 else { throw failure("invalid number") }
         }
         if current == UInt8(ascii: "e") || current == UInt8(ascii: "E") {
             position += 1
             if current == UInt8(ascii: "+") || current == UInt8(ascii: "-") { position += 1 }
-            guard try skipDigits() > 0 else { throw failure("invalid number") }
+            guard skipDigits() > 0 else { throw failure("invalid number") }
         }
         return String(decoding: bytes[start ..< position], as: UTF8.self)
     }
 
-    private mutating func skipDigits() throws(JSONParseError) -> Int {
+    private mutating func skipDigits() -> Int {
         let start = position
         while let byte = current, byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") { position += 1 }
         return position - start
     }
 
+    /// The bytes between the quotes are copied unchanged (a U+FEFF among them is text, not a byte-order mark)
+    /// and checked to be UTF-8; escapes are decoded.
     private mutating func parseString() throws(JSONParseError) -> String {
+        let start = position
         position += 1  // opening quote
         var utf8: [UInt8] = []
         while true {
@@ -232,8 +174,10 @@ private struct JSONParser {
             position += 1
             switch byte {
             case UInt8(ascii: "\""):
-                // The caller has validated the document as UTF-8, so decoding cannot repair anything here.
-                return String(decoding: utf8, as: UTF8.self)
+                guard let text = String(validating: utf8, as: UTF8.self) else {
+                    throw failure("string is not valid UTF-8", at: start)
+                }
+                return text
             case UInt8(ascii: "\\"):
                 try appendEscape(to: &utf8)
             case 0 ..< 0x20:
