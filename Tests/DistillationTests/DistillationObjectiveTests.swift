@@ -11,13 +11,13 @@ import Training
 /// Objectives as lists of weighted terms: the sum and its log, the layer-wise terms on real models, and a
 /// learned projection that trains with the student and resumes exactly.
 @Suite struct DistillationObjectiveTests {
-    let directory: TemporaryDirectory
+    let directory: ScratchDirectory
     let teacher: SequenceClassifier
     /// Half the teacher's width (16), two layers.
     let narrowStudent: SequenceClassifier
 
     init() throws {
-        directory = try TemporaryDirectory()
+        directory = try ScratchDirectory()
         teacher = try Fixtures.saveTeacher(to: directory.path("teacher"))
         var narrow = Fixtures.tinyConfig(layers: 2)
         narrow.hiddenSize = 16

@@ -4,6 +4,7 @@ import NN
 import SafeTensors
 import Tensors
 import Testing
+import TestSupport
 
 /// Safetensors tensors become tensors of their element type with their bytes untouched, and back.
 @Suite struct StoredTensorTests {

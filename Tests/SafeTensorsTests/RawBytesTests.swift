@@ -1,5 +1,6 @@
 import Foundation
 import SafeTensors
+import TestSupport
 import Testing
 
 /// Tensors of every dtype that tensors hold are read and written as raw bytes, untouched; F16 is also written
