@@ -15,7 +15,8 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CDNNL", path: "Sources/CDNNL", providers: [.apt(["libdnnl-dev"])]),
-        .target(name: "Tensors", dependencies: ["CDNNL"], swiftSettings: vectorISA),
+        .target(name: "CKernels"),
+        .target(name: "Tensors", dependencies: ["CDNNL", "CKernels"], swiftSettings: vectorISA),
         .target(name: "NN", dependencies: ["Tensors"]),
         .target(name: "SafeTensors"),
         .target(name: "Tokenizers"),

@@ -1,0 +1,61 @@
+import Foundation
+import Testing
+import Tensors
+
+/// Two threads multiplying at the same time get what one thread gets alone: the matmul path shares no mutable
+/// state during execution (each call has its own memory objects, stream and scratchpad).
+@Suite struct ConcurrentMatmulTests {
+    /// A product and its inputs: `x · wᵀ + bias` through `linear`, then a batched `matmul`.
+    struct Work: @unchecked Sendable {
+        let x, weight, bias, other: Tensor
+
+        init(rows: Int, inputs: Int, outputs: Int, seed: UInt64) {
+            let generator = RandomGenerator(seed: seed)
+            x = randomTensor([2, rows, inputs], generator)
+            weight = randomTensor([outputs, inputs], generator)
+            bias = randomTensor([outputs], generator)
+            other = randomTensor([2, outputs, 7], generator)
+        }
+
+        func run() -> [Float] { x.linear(weight: weight, bias: bias).matmul(other).scalars }
+    }
+
+    /// Runs `bodies` on threads of their own, all at once, and waits for them.
+    static func runConcurrently(_ bodies: [@Sendable () -> Void]) {
+        let group = DispatchGroup()
+        for body in bodies {
+            group.enter()
+            Thread {
+                body()
+                group.leave()
+            }.start()
+        }
+        group.wait()
+    }
+
+    /// `runs` repetitions of each work item per thread, counting results that differ from `expected`.
+    static func mismatches(threads: [Work], expected: [[Float]], runs: Int) -> Int {
+        let lock = NSLock()
+        nonisolated(unsafe) var count = 0
+        runConcurrently(threads.indices.map { index in
+            { @Sendable in
+                let differing = (0..<runs).filter { _ in threads[index].run() != expected[index] }.count
+                lock.withLock { count += differing }
+            }
+        })
+        return lock.withLock { count }
+    }
+
+    @Test func sameShapesOnTwoThreads() {
+        let work = Work(rows: 33, inputs: 64, outputs: 48, seed: 80)
+        let serial = work.run()
+        #expect(Self.mismatches(threads: [work, work], expected: [serial, serial], runs: 200) == 0)
+    }
+
+    @Test func differentShapesOnTwoThreads() {
+        let first = Work(rows: 33, inputs: 64, outputs: 48, seed: 81)
+        let second = Work(rows: 17, inputs: 96, outputs: 40, seed: 82)
+        let serial = [first.run(), second.run()]
+        #expect(Self.mismatches(threads: [first, second], expected: serial, runs: 200) == 0)
+    }
+}
