@@ -11,6 +11,9 @@ typedef int v16i __attribute__((ext_vector_type(16)));
 // Every helper is inlined into an entry point compiled for one instruction set, so 16-lane vectors never cross
 // a call and the ABI warning about passing them without AVX-512 does not apply.
 #pragma clang diagnostic ignored "-Wpsabi"
+// No fused multiply-adds and sums in lane order: every instruction set computes the same bits, and the same as
+// the Swift kernels these replaced, so results do not depend on the machine.
+#pragma STDC FP_CONTRACT OFF
 #define INLINE static inline __attribute__((always_inline))
 
 INLINE v16 splat(float x) { return (v16)(x); }
@@ -36,12 +39,11 @@ INLINE v16 vabs(v16 x) { return (v16)((v16i)x & 0x7fffffff); }
 INLINE v16 vmax(v16 a, v16 b) { return blend(a < b, b, a); }
 INLINE v16 clamp(v16 x, float low, float high) { return blend(x < low, splat(low), blend(x > high, splat(high), x)); }
 
+/// Sum of the lanes from the first to the last.
 INLINE float reduce_add(v16 v) {
-    v16 s = v;
-    s.lo += s.hi;  // pairwise halving: 16 → 8 → 4 → 2 → 1 lanes
-    s.lo.lo += s.lo.hi;
-    s.lo.lo.lo += s.lo.lo.hi;
-    return s.s0 + s.s1;
+    float total = 0;
+    for (int i = 0; i < 16; i++) total += v[i];
+    return total;
 }
 
 INLINE float reduce_max(v16 v) {
@@ -148,18 +150,22 @@ INLINE v16 v_silu_backward(v16 g, v16 x) {
         if (part == 16) store((y) + i, result); else store_part((y) + i, result, part); \
     }
 
-/// Sum of `count` values of `EXPR(v)` (tail lanes read as `fill` and masked to 0 after `EXPR`).
-#define REDUCE_SUM(count, x, fill, EXPR, total)                                        \
+/// Sum of `EXPR` over the elements `v` of `x`: whole vectors summed lane by lane, then the lanes, then the
+/// tail's terms one by one.
+#define REDUCE_SUM(count, x, EXPR, total)                                              \
     do {                                                                               \
         v16 acc = splat(0);                                                            \
-        for (long i = 0; i < (count); i += 16) {                                       \
-            long part = (count) - i < 16 ? (count) - i : 16;                           \
-            v16 v = part == 16 ? load((x) + i) : load_part((x) + i, part, fill);       \
-            v16 term = (EXPR);                                                         \
-            if (part < 16) term = load_part((const float *)&term, part, 0);            \
-            acc += term;                                                               \
+        long i = 0;                                                                    \
+        for (; i + 16 <= (count); i += 16) {                                           \
+            v16 v = load((x) + i);                                                     \
+            acc += (EXPR);                                                             \
         }                                                                              \
         total = reduce_add(acc);                                                       \
+        if (i < (count)) {                                                             \
+            v16 v = load_part((x) + i, (count) - i, 0);                                \
+            v16 term = (EXPR);                                                         \
+            for (long j = 0; j < (count) - i; j++) total += term[j];                   \
+        }                                                                              \
     } while (0)
 
 INLINE float row_max(long n, const float *x) {
@@ -173,11 +179,11 @@ INLINE float row_max(long n, const float *x) {
 
 INLINE float row_dot(long n, const float *a, const float *b) {
     v16 acc = splat(0);
-    for (long i = 0; i < n; i += 16) {
-        long part = n - i < 16 ? n - i : 16;
-        acc += part == 16 ? load(a + i) * load(b + i) : load_part(a + i, part, 0) * load_part(b + i, part, 0);
-    }
-    return reduce_add(acc);
+    long i = 0;
+    for (; i + 16 <= n; i += 16) acc += load(a + i) * load(b + i);
+    float total = reduce_add(acc);
+    for (; i < n; i++) total += a[i] * b[i];
+    return total;
 }
 
 INLINE void k_exp(long count, const float *x, float *y) { MAP1(count, x, y, v_exp(v)) }
@@ -204,7 +210,7 @@ INLINE void k_softmax_rows(long rows, long n, const float *x, const float *mask,
         v16 top = splat(row_max(n, dst));
         MAP1(n, dst, dst, v_exp(v - top))
         float total;
-        REDUCE_SUM(n, dst, 0, v, total);
+        REDUCE_SUM(n, dst, v, total);
         float inverse = 1.0f / total;
         MAP1(n, dst, dst, v * inverse)
     }
@@ -224,7 +230,7 @@ INLINE void k_log_softmax_rows(long rows, long n, const float *x, float *y) {
         const float *src = x + r * n;
         v16 top = splat(row_max(n, src));
         float total;
-        REDUCE_SUM(n, src, 0, v_exp(v - top), total);
+        REDUCE_SUM(n, src, v_exp(v - top), total);
         float shift = top[0] + logf(total);
         MAP1(n, src, y + r * n, v - shift)
     }
@@ -234,7 +240,7 @@ INLINE void k_log_softmax_rows(long rows, long n, const float *x, float *y) {
 INLINE void k_log_softmax_backward_rows(long rows, long n, const float *g, const float *y, float *dx) {
     for (long r = 0; r < rows; r++) {
         float total;
-        REDUCE_SUM(n, g + r * n, 0, v, total);
+        REDUCE_SUM(n, g + r * n, v, total);
         MAP2(n, g + r * n, y + r * n, dx + r * n, v - v_exp(w) * total)
     }
 }
@@ -247,9 +253,9 @@ INLINE void k_layer_norm_rows(long rows, long n, const float *x, const float *we
         const float *src = x + r * n;
         float *dst = y + r * n;
         float total, squares;
-        REDUCE_SUM(n, src, 0, v, total);
+        REDUCE_SUM(n, src, v, total);
         float mu = total / (float)n;
-        REDUCE_SUM(n, src, mu, (v - mu) * (v - mu), squares);
+        REDUCE_SUM(n, src, (v - mu) * (v - mu), squares);
         float rstd = 1.0f / sqrtf(squares / (float)n + eps);
         mean[r] = mu;
         inverse_deviation[r] = rstd;
@@ -266,17 +272,21 @@ INLINE void k_layer_norm_backward_rows(long rows, long n, const float *g, const 
     for (long r = 0; r < rows; r++) {
         const float *gr = g + r * n, *xr = x + r * n;
         float mu = mean[r], rstd = inverse_deviation[r];
+        // Σ ĝ and Σ ĝ ⊙ x̂, summed as REDUCE_SUM does.
         v16 sum_g = splat(0), sum_gx = splat(0);
-        for (long i = 0; i < n; i += 16) {
-            long part = n - i < 16 ? n - i : 16;
-            v16 gv = part == 16 ? load(gr + i) : load_part(gr + i, part, 0);
-            v16 xv = part == 16 ? load(xr + i) : load_part(xr + i, part, mu);
-            v16 wv = part == 16 ? load(weight + i) : load_part(weight + i, part, 0);
-            v16 ghat = gv * wv;
+        long i = 0;
+        for (; i + 16 <= n; i += 16) {
+            v16 ghat = load(gr + i) * load(weight + i);
             sum_g += ghat;
-            sum_gx += ghat * ((xv - mu) * rstd);
+            sum_gx += ghat * ((load(xr + i) - mu) * rstd);
         }
-        float mean_g = reduce_add(sum_g) / (float)n, mean_gx = reduce_add(sum_gx) / (float)n;
+        float total_g = reduce_add(sum_g), total_gx = reduce_add(sum_gx);
+        for (; i < n; i++) {
+            float ghat = gr[i] * weight[i];
+            total_g += ghat;
+            total_gx += ghat * ((xr[i] - mu) * rstd);
+        }
+        float mean_g = total_g / (float)n, mean_gx = total_gx / (float)n;
         for (long i = 0; i < n; i += 16) {
             long part = n - i < 16 ? n - i : 16;
             v16 gv = part == 16 ? load(gr + i) : load_part(gr + i, part, 0);
