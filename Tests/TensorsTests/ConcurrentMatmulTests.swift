@@ -58,4 +58,19 @@ import Tensors
         let serial = [first.run(), second.run()]
         #expect(Self.mismatches(threads: [first, second], expected: serial, runs: 200) == 0)
     }
+
+    /// Both threads meet shapes that no primitive exists for yet: both may create it, one is kept.
+    @Test func primitivesCreatedOnTwoThreadsAtOnce() {
+        let work = Work(rows: 29, inputs: 72, outputs: 56, seed: 83)  // shapes no other test uses
+        let lock = NSLock()
+        nonisolated(unsafe) var results: [[Float]] = []
+        Self.runConcurrently([0, 1].map { _ in
+            { @Sendable in
+                let result = work.run()
+                lock.withLock { results.append(result) }
+            }
+        })
+        let serial = work.run()
+        #expect(lock.withLock { results } == [serial, serial])
+    }
 }
