@@ -20,16 +20,20 @@ import Tensors
         func run() -> [Float] { x.linear(weight: weight, bias: bias).matmul(other).scalars }
     }
 
-    /// Runs `bodies` on threads of their own, all at once, and waits for them.
+    /// Runs `bodies` on threads of their own, released together once all have started, and waits for them.
     static func runConcurrently(_ bodies: [@Sendable () -> Void]) {
-        let group = DispatchGroup()
+        let group = DispatchGroup(), ready = DispatchSemaphore(value: 0), go = DispatchSemaphore(value: 0)
         for body in bodies {
             group.enter()
             Thread {
+                ready.signal()
+                go.wait()
                 body()
                 group.leave()
             }.start()
         }
+        for _ in bodies { ready.wait() }
+        for _ in bodies { go.signal() }
         group.wait()
     }
 
@@ -46,17 +50,21 @@ import Tensors
         return lock.withLock { count }
     }
 
-    @Test func sameShapesOnTwoThreads() {
-        let work = Work(rows: 33, inputs: 64, outputs: 48, seed: 80)
-        let serial = work.run()
-        #expect(Self.mismatches(threads: [work, work], expected: [serial, serial], runs: 200) == 0)
+    /// The same primitives on different data, so that a pointer crossing over between the threads shows; tiny
+    /// shapes and many runs make the moments between setting up and running a product many and short.
+    @Test(arguments: [(rows: 33, inputs: 64, outputs: 48, runs: 500), (rows: 3, inputs: 8, outputs: 5, runs: 5000)])
+    func sameShapesOnTwoThreads(shape: (rows: Int, inputs: Int, outputs: Int, runs: Int)) {
+        let first = Work(rows: shape.rows, inputs: shape.inputs, outputs: shape.outputs, seed: 80)
+        let second = Work(rows: shape.rows, inputs: shape.inputs, outputs: shape.outputs, seed: 84)
+        let serial = [first.run(), second.run()]
+        #expect(Self.mismatches(threads: [first, second], expected: serial, runs: shape.runs) == 0)
     }
 
     @Test func differentShapesOnTwoThreads() {
         let first = Work(rows: 33, inputs: 64, outputs: 48, seed: 81)
         let second = Work(rows: 17, inputs: 96, outputs: 40, seed: 82)
         let serial = [first.run(), second.run()]
-        #expect(Self.mismatches(threads: [first, second], expected: serial, runs: 200) == 0)
+        #expect(Self.mismatches(threads: [first, second], expected: serial, runs: 500) == 0)
     }
 
     /// Both threads meet shapes that no primitive exists for yet: both may create it, one is kept.
