@@ -17,7 +17,7 @@ ck_cpu_features ck_detect_cpu_features(void) {
     ck_cpu_features features = {0};
     unsigned int a, b, c, d;
     if (!__get_cpuid_count(1, 0, &a, &b, &c, &d) || !bit(c, 27 /* OSXSAVE */)) return features;
-    bool fma = bit(c, 12), avx = bit(c, 28);
+    bool avx = bit(c, 28);
     uint64_t states = enabled_register_states();
     bool ymm = avx && (states & 0x6) == 0x6;           // SSE and AVX state
     bool zmm = ymm && (states & 0xE0) == 0xE0;          // opmask, upper ZMM halves, ZMM16-31
@@ -25,7 +25,6 @@ ck_cpu_features ck_detect_cpu_features(void) {
     if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) return features;
     unsigned int leaf7c = c, leaf7d = d;
     features.avx2 = ymm && bit(b, 5);
-    features.fma = ymm && fma;
     features.avx512f = zmm && bit(b, 16);
     features.avx512_vnni = features.avx512f && bit(leaf7c, 11);
     features.amx_tile = tiles && bit(leaf7d, 24);

@@ -1,6 +1,6 @@
 // The engine's vector kernels. Each is written once, on 16-lane vectors, as an always-inline function without a
-// target; thin entry points with `target` attributes inline them so that the compiler emits SSE2, AVX2 + FMA and
-// AVX-512 versions of the same code, and `ck_vector_kernels_for` hands out the set the caller chose at run time.
+// target; thin entry points with `target` attributes inline them so that the compiler emits SSE2, AVX2 and AVX-512
+// versions of the same code, and `ck_vector_kernels_for` hands out the set the caller chose at run time.
 #include "CKernels.h"
 #include <math.h>
 #include <string.h>
@@ -10,7 +10,9 @@ typedef int v16i __attribute__((ext_vector_type(16)));
 
 // Every helper is inlined into an entry point compiled for one instruction set, so 16-lane vectors never cross
 // a call and the ABI warning about passing them without AVX-512 does not apply.
+#if defined(__x86_64__)
 #pragma clang diagnostic ignored "-Wpsabi"
+#endif
 // No fused multiply-adds and sums in lane order: every instruction set computes the same bits, and the same as
 // the Swift kernels these replaced, so results do not depend on the machine.
 #pragma STDC FP_CONTRACT OFF
@@ -356,8 +358,8 @@ INLINE void k_layer_norm_backward_rows(long rows, long n, const float *g, const 
 KERNEL_SET(baseline, )
 
 #if defined(__x86_64__)
-KERNEL_SET(avx2, __attribute__((target("avx2,fma"))))
-KERNEL_SET(avx512, __attribute__((target("avx512f,avx2,fma"))))
+KERNEL_SET(avx2, __attribute__((target("avx2"))))
+KERNEL_SET(avx512, __attribute__((target("avx512f"))))
 
 const ck_vector_kernels *ck_vector_kernels_for(ck_instruction_set set) {
     switch (set) {

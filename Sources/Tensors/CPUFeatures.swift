@@ -5,7 +5,6 @@ import CKernels
 /// `f32` need them (oneDNN has no fast bf16 or 8-bit kernels without them).
 public struct CPUFeatures: Hashable, Sendable {
     public var avx2 = false
-    public var fma = false
     public var avx512f = false
     public var avx512VNNI = false
     public var avx512BF16 = false
@@ -22,7 +21,6 @@ public struct CPUFeatures: Hashable, Sendable {
         let detected = ck_detect_cpu_features()
         var features = CPUFeatures()
         features.avx2 = detected.avx2
-        features.fma = detected.fma
         features.avx512f = detected.avx512f
         features.avx512VNNI = detected.avx512_vnni
         features.avx512BF16 = detected.avx512_bf16

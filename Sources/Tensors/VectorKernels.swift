@@ -3,14 +3,14 @@ import CKernels
 /// The engine's transcendental and row kernels (exp, erf, tanh, GELU, SiLU, softmax, layer norm), written in C
 /// once and compiled for three instruction sets; `best` is the widest one this CPU has.
 ///
-/// They live in C because a C function can carry its own target (AVX2 + FMA, AVX-512) and be chosen at run time,
+/// They live in C because a C function can carry its own target (AVX2, AVX-512) and be chosen at run time,
 /// while a Swift library target could only get wider vectors from `unsafeFlags`, which a package used as a
 /// dependency may not have.
 public struct VectorKernels: @unchecked Sendable {
     public enum InstructionSet: CaseIterable, Sendable {
         /// x86-64's SSE2 (or the architecture's baseline elsewhere).
         case baseline
-        /// AVX2 with FMA.
+        /// AVX2.
         case avx2
         /// AVX-512F.
         case avx512
@@ -23,8 +23,8 @@ public struct VectorKernels: @unchecked Sendable {
     public init?(_ instructionSet: InstructionSet, cpu: CPUFeatures = .current) {
         switch instructionSet {
         case .baseline: self = .baseline
-        case .avx2 where cpu.avx2 && cpu.fma: self.init(instructionSet, ck_avx2)
-        case .avx512 where cpu.avx512f && cpu.avx2 && cpu.fma: self.init(instructionSet, ck_avx512)
+        case .avx2 where cpu.avx2: self.init(instructionSet, ck_avx2)
+        case .avx512 where cpu.avx512f: self.init(instructionSet, ck_avx512)
         default: return nil
         }
     }

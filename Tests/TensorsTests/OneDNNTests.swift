@@ -98,7 +98,7 @@ import Tensors
         let flags = Set(line.split(separator: " ").map(String.init))
         let cpu = CPUFeatures.current
         let pairs: [(String, Bool)] = [
-            ("avx2", cpu.avx2), ("fma", cpu.fma), ("avx512f", cpu.avx512f), ("avx512_vnni", cpu.avx512VNNI),
+            ("avx2", cpu.avx2), ("avx512f", cpu.avx512f), ("avx512_vnni", cpu.avx512VNNI),
             ("avx512_bf16", cpu.avx512BF16), ("avx_vnni", cpu.avxVNNI), ("amx_tile", cpu.amxTile),
             ("amx_int8", cpu.amxInt8), ("amx_bf16", cpu.amxBF16),
         ]

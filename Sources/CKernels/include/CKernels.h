@@ -6,7 +6,6 @@
 /// Instruction-set extensions that this CPU has and the operating system has enabled (XCR0), read with cpuid.
 typedef struct {
     bool avx2;
-    bool fma;
     bool avx512f;
     bool avx512_vnni;
     bool avx512_bf16;
@@ -49,7 +48,7 @@ typedef struct {
 
 typedef enum { ck_baseline, ck_avx2, ck_avx512 } ck_instruction_set;
 
-/// The kernels compiled for `set` (x86-64's SSE2 baseline, AVX2 + FMA, or AVX-512F); the caller checks that the
+/// The kernels compiled for `set` (x86-64's SSE2 baseline, AVX2, or AVX-512F); the caller checks that the
 /// CPU has it. Other architectures get their baseline for every set.
 const ck_vector_kernels *_Nonnull ck_vector_kernels_for(ck_instruction_set set);
 
