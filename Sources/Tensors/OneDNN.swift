@@ -1,6 +1,5 @@
 import CDNNL
 import Foundation
-import Foundation
 
 /// Element types a oneDNN matmul operand can have. Everything runs in `f32` today; `bf16` (AMX) and the
 /// 8-bit integer types (VNNI/AMX) are the ones oneDNN 2.6 accelerates on this machine for quantized inference.

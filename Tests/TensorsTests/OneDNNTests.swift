@@ -106,8 +106,9 @@ import Tensors
     }
     #endif
 
-    /// f32 with scales per output column given at run time: one primitive, two sets of scales.
-    @Test func runTimeScalesPerColumn() throws {
+    /// f32 with scales given at run time, one for the tensor or one per output column: one primitive serves
+    /// every set of scales.
+    @Test func runTimeScales() throws {
         let generator = RandomGenerator(seed: 72)
         let (m, k, n) = (3, 7, 5)
         let a = randomTensor([m, k], generator).scalars, b = randomTensor([k, n], generator).scalars
@@ -116,6 +117,11 @@ import Tensors
             let c = try Self.matmul(a, b, m: m, k: k, n: n, types: (.f32, .f32, .f32), into: Float.self, scales: scales,
                                     epilogue: MatmulEpilogue(outputScales: .perColumnAtRunTime))
             expectClose(c, product.enumerated().map { $1 * Double(scales[$0 % n]) }, "scales \(scales)")
+        }
+        for scale in [Float(1), -2.5] {
+            let c = try Self.matmul(a, b, m: m, k: k, n: n, types: (.f32, .f32, .f32), into: Float.self, scales: [scale],
+                                    epilogue: MatmulEpilogue(outputScales: .perTensorAtRunTime))
+            expectClose(c, product.map { $0 * Double(scale) }, "scale \(scale)")
         }
     }
 
