@@ -39,11 +39,15 @@ import Tensors
 
     /// `runs` repetitions of each work item per thread, counting results that differ from `expected`.
     static func mismatches(threads: [Work], expected: [[Float]], runs: Int) -> Int {
+        mismatches(threads.map { work in { work.run() } }, expected: expected, runs: runs)
+    }
+
+    static func mismatches(_ threads: [@Sendable () -> [Float]], expected: [[Float]], runs: Int) -> Int {
         let lock = NSLock()
         nonisolated(unsafe) var count = 0
         runConcurrently(threads.indices.map { index in
             { @Sendable in
-                let differing = (0..<runs).filter { _ in threads[index].run() != expected[index] }.count
+                let differing = (0..<runs).filter { _ in threads[index]() != expected[index] }.count
                 lock.withLock { count += differing }
             }
         })
@@ -80,5 +84,15 @@ import Tensors
         })
         let serial = work.run()
         #expect(lock.withLock { results } == [serial, serial])
+    }
+
+    /// Kernels that split large tensors over OpenMP threads (`parallelFor`): each calling thread starts a team of
+    /// its own, and neither waits for the other's.
+    @Test func parallelKernelsOnTwoThreads() {
+        let generator = RandomGenerator(seed: 85)
+        let inputs = (0..<2).map { _ in randomTensor([96, 1024], generator) }
+        let weight = randomTensor([1024], generator), bias = randomTensor([1024], generator)
+        let runs = inputs.map { x in { @Sendable in x.gelu().layerNorm(weight: weight, bias: bias, eps: 1e-5).softmax().scalars } }
+        #expect(Self.mismatches(runs, expected: runs.map { $0() }, runs: 50) == 0)
     }
 }
