@@ -2,7 +2,8 @@
 import PackageDescription
 
 // Layers, top to bottom (each depends only on the ones below it):
-//   DistillCLI -> Distillation, Training, Evaluation -> Models, Datasets, Tokenizers, SafeTensors -> NN -> Tensors -> CDNNL (oneDNN);
+//   DistillCLI -> Distillation, Training, Evaluation -> Models, Datasets, Tokenizers, SafeTensors -> NN -> Tensors
+//   -> CDNNL (oneDNN), CKernels (C vector kernels per instruction set, CPU feature detection);
 //   JSON (parser and writers) sits below SafeTensors, Tokenizers, Datasets, Training and the CLI
 let package = Package(
     name: "Distill",
@@ -16,7 +17,8 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CDNNL", path: "Sources/CDNNL", providers: [.apt(["libdnnl-dev"])]),
-        .target(name: "Tensors", dependencies: ["CDNNL"], swiftSettings: vectorISA),
+        .target(name: "CKernels"),
+        .target(name: "Tensors", dependencies: ["CDNNL", "CKernels"]),
         .target(name: "NN", dependencies: ["Tensors"]),
         .target(name: "JSON"),
         .target(name: "SafeTensors", dependencies: ["JSON"]),
@@ -47,9 +49,3 @@ let package = Package(
     swiftLanguageModes: [.v6]
 )
 
-/// The engine's own kernels (softmax, layer norm, GELU, ...) are written with 16-lane SIMD vectors; without a
-/// target CPU the compiler lowers them to SSE2. Haswell (AVX2 + FMA, x86-64-v3: every x86 server since 2013) is the floor
-/// we build for; oneDNN picks AVX-512/AMX kernels for the matmuls at run time by itself.
-var vectorISA: [SwiftSetting] {
-    [.unsafeFlags(["-Xcc", "-march=haswell", "-target-cpu", "haswell"], .when(platforms: [.linux]))]
-}

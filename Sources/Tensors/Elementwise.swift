@@ -92,7 +92,7 @@ extension Tensor {
 
     /// e^x.
     public func exp() -> Tensor {
-        let y = map(VectorMath.exp), saved = y.savedForBackward
+        let y = mapped(VectorKernels.best.exp), saved = y.savedForBackward
         return y.recording([self]) { g in [g * saved] }
     }
 
@@ -110,7 +110,7 @@ extension Tensor {
     }
 
     public func tanh() -> Tensor {
-        let y = map(VectorMath.tanh), saved = y.savedForBackward
+        let y = mapped(VectorKernels.best.tanh), saved = y.savedForBackward
         return y.recording([self]) { g in [g.zipMap(saved) { g, t in g * (1 - t * t) }] }
     }
 
@@ -125,54 +125,40 @@ extension Tensor {
     /// SiLU (swish): x · sigmoid(x).
     public func silu() -> Tensor {
         let x = self
-        return map { $0 / (1 + VectorMath.exp(-$0)) }.recording([x]) { g in
-            [g.zipMap(x) { g, x in
-                let s = 1 / (1 + VectorMath.exp(-x))
-                return g * (s + x * s * (1 - s))
-            }]
-        }
+        return mapped(VectorKernels.best.silu).recording([x]) { g in [g.zipMapped(x, VectorKernels.best.siluBackward)] }
     }
 
     /// GELU as BERT uses it: x * Phi(x) with the exact Gaussian CDF (erf form).
     public func gelu() -> Tensor {
         let x = self
-        return map(Activations.gelu).recording([x]) { g in [g.zipMap(x, Activations.geluBackward)] }
+        return mapped(VectorKernels.best.gelu).recording([x]) { g in [g.zipMapped(x, VectorKernels.best.geluBackward)] }
     }
 
     /// GELU with the tanh approximation (`gelu_new`, `gelu_pytorch_tanh`).
     public func geluTanh() -> Tensor {
         let x = self
-        return map(Activations.geluTanh).recording([x]) { g in [g.zipMap(x, Activations.geluTanhBackward)] }
-    }
-}
-
-/// Pointwise activation formulas and their derivatives.
-public enum Activations {
-    static let invSqrt2: Float = 0.707_106_781_186_547_6
-    static let invSqrt2Pi: Float = 0.398_942_280_401_432_7
-    static let sqrt2OverPi: Float = 0.797_884_560_802_865_4
-
-    @inline(__always)
-    public static func gelu(_ x: Vector) -> Vector { 0.5 * x * (1 + VectorMath.erf(x * invSqrt2)) }
-
-    /// d/dx [x Phi(x)] = Phi(x) + x phi(x), times the incoming gradient.
-    @inline(__always)
-    public static func geluBackward(_ g: Vector, _ x: Vector) -> Vector {
-        let cdf = 0.5 * (1 + VectorMath.erf(x * invSqrt2))
-        let pdf = invSqrt2Pi * VectorMath.exp(-0.5 * x * x)
-        return g * (cdf + x * pdf)
+        return mapped(VectorKernels.best.geluTanh).recording([x]) { g in [g.zipMapped(x, VectorKernels.best.geluTanhBackward)] }
     }
 
-    @inline(__always)
-    public static func geluTanh(_ x: Vector) -> Vector {
-        0.5 * x * (1 + VectorMath.tanh(sqrt2OverPi * (x + 0.044_715 * x * x * x)))
+    /// Applies a one-input kernel to every element, on all cores for large tensors, without recording.
+    func mapped(_ kernel: (Int, UnsafePointer<Float>, UnsafeMutablePointer<Float>) -> Void) -> Tensor {
+        let result = Tensor(uninitializedShape: shape)
+        let input = pointer, output = result.pointer
+        parallelFor(count, grain: 1 << 15) { range in
+            kernel(range.count, input + range.lowerBound, output + range.lowerBound)
+        }
+        return result
     }
 
-    @inline(__always)
-    public static func geluTanhBackward(_ g: Vector, _ x: Vector) -> Vector {
-        let t = VectorMath.tanh(sqrt2OverPi * (x + 0.044_715 * x * x * x))
-        let du = sqrt2OverPi * (1 + 3 * 0.044_715 * x * x)
-        return g * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * du)
+    /// Applies a two-input kernel (gradient, input) to corresponding elements of same-shaped tensors.
+    func zipMapped(_ other: Tensor, _ kernel: (Int, UnsafePointer<Float>, UnsafePointer<Float>, UnsafeMutablePointer<Float>) -> Void) -> Tensor {
+        precondition(shape == other.shape, "zipMapped: \(shape) vs \(other.shape)")
+        let result = Tensor(uninitializedShape: shape)
+        let a = pointer, b = other.pointer, output = result.pointer
+        parallelFor(count, grain: 1 << 15) { range in
+            kernel(range.count, a + range.lowerBound, b + range.lowerBound, output + range.lowerBound)
+        }
+        return result
     }
 }
 

@@ -1,4 +1,4 @@
-/// Layer normalisation over the last axis with a fused backward pass.
+/// Layer normalisation over the last axis with a fused backward pass (kernels: `VectorKernels`).
 extension Tensor {
     /// (x − mean) / sqrt(var + eps) · weight + bias per row, with the biased variance (as PyTorch).
     public func layerNorm(weight: Tensor, bias: Tensor, eps: Float) -> Tensor {
@@ -9,20 +9,11 @@ extension Tensor {
         let x = pointer, out = y.pointer, w = weight.pointer, b = bias.pointer
         means.withUnsafeMutableBufferPointer { meanBuffer in
             inverseDeviations.withUnsafeMutableBufferPointer { rstdBuffer in
-                let meanBuffer = meanBuffer, rstdBuffer = rstdBuffer
+                guard let mean = meanBuffer.baseAddress, let rstd = rstdBuffer.baseAddress else { return }  // no rows
                 parallelFor(rows, grain: Swift.max(1, 8192 / Swift.max(n, 1))) { range in
-                    for r in range {
-                        let src = x + r * n, dst = out + r * n
-                        let mean = VectorMath.sum(n, src) / Float(n)
-                        let m = Vector(repeating: mean)
-                        VectorMath.map(n, src, dst) { ($0 - m) * ($0 - m) }
-                        let rstd = 1 / (VectorMath.sum(n, dst) / Float(n) + eps).squareRoot()
-                        meanBuffer[r] = mean
-                        rstdBuffer[r] = rstd
-                        let s = Vector(repeating: rstd)
-                        VectorMath.map2(n, src, w, dst) { ($0 - m) * s * $1 }
-                        VectorMath.map2(n, dst, b, dst, +)
-                    }
+                    let start = range.lowerBound
+                    VectorKernels.best.layerNormRows(range.count, n, x + start * n, weight: w, bias: b, eps: eps, out + start * n,
+                                                     mean: mean + start, inverseDeviation: rstd + start)
                 }
             }
         }
@@ -33,6 +24,7 @@ extension Tensor {
     }
 
     /// dx = rstd · (ĝ − mean(ĝ) − x̂ · mean(ĝ ⊙ x̂)) with ĝ = g ⊙ weight; dweight = Σ g ⊙ x̂; dbias = Σ g.
+    /// Each worker sums the weight and bias gradients of its rows; the partial sums are added at the end.
     private func layerNormBackward(_ g: Tensor, weight: Tensor, means: [Float], inverseDeviations: [Float]) -> [Tensor?] {
         let n = lastDimension, rows = rowCount
         let dx = Tensor(uninitializedShape: shape)
@@ -40,22 +32,17 @@ extension Tensor {
         let partial = Tensor(shape: [workers, 2, n], repeating: 0)
         let x = pointer, gp = g.pointer, w = weight.pointer, out = dx.pointer, sums = partial.pointer
         let chunk = (rows + workers - 1) / workers
-        parallelFor(workers, grain: 1) { range in
-            for worker in range {
-                let dWeight = sums + worker * 2 * n, dBias = dWeight + n
-                let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 2 * n)
-                defer { scratch.deallocate() }
-                let xhat = scratch, ghat = scratch + n
-                for r in (worker * chunk)..<Swift.min(rows, (worker + 1) * chunk) {
-                    let m = Vector(repeating: means[r]), s = Vector(repeating: inverseDeviations[r])
-                    VectorMath.map(n, x + r * n, xhat) { ($0 - m) * s }
-                    VectorMath.map2(n, gp + r * n, w, ghat, *)
-                    let meanG = Vector(repeating: VectorMath.sum(n, ghat) / Float(n))
-                    let meanGX = Vector(repeating: VectorMath.dot(n, ghat, xhat) / Float(n))
-                    VectorMath.map2(n, ghat, xhat, out + r * n) { s * ($0 - meanG - $1 * meanGX) }
-                    VectorMath.map2(n, gp + r * n, xhat, xhat, *)
-                    VectorMath.map2(n, dWeight, xhat, dWeight, +)
-                    VectorMath.map2(n, dBias, gp + r * n, dBias, +)
+        means.withUnsafeBufferPointer { meanBuffer in
+            inverseDeviations.withUnsafeBufferPointer { rstdBuffer in
+                guard let mean = meanBuffer.baseAddress, let rstd = rstdBuffer.baseAddress else { return }  // no rows
+                parallelFor(workers, grain: 1) { range in
+                    for worker in range {
+                        let start = worker * chunk, count = Swift.max(0, Swift.min(rows, start + chunk) - start)
+                        let dWeight = sums + worker * 2 * n
+                        VectorKernels.best.layerNormBackwardRows(
+                            count, n, gp + start * n, x + start * n, weight: w, mean: mean + start,
+                            inverseDeviation: rstd + start, out + start * n, weightGradientSum: dWeight, biasGradientSum: dWeight + n)
+                    }
                 }
             }
         }

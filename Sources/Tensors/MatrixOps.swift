@@ -13,18 +13,18 @@ extension Tensor {
         let aLayout = MatrixLayout.rowMajor([batch, m, k])
         let bLayout = MatrixLayout.rowMajor([otherBatch, k, n])
         let cLayout = MatrixLayout.rowMajor([batch, m, n])
-        OneDNN.shared.matmul(pointer, aLayout, other.pointer, bLayout, result.pointer, cLayout)
+        OneDNN.shared.validatedMatmul(pointer, aLayout, other.pointer, bLayout, result.pointer, cLayout)
         let a = self
         return result.recording([a, other]) { g in
             var gradA: Tensor?, gradB: Tensor?
             if a.requiresGrad {
                 gradA = Tensor.filled(a.shape) {
-                    OneDNN.shared.matmul(g.pointer, cLayout, other.pointer, bLayout.transposed, $0, aLayout)
+                    OneDNN.shared.validatedMatmul(g.pointer, cLayout, other.pointer, bLayout.transposed, $0, aLayout)
                 }
             }
             if other.requiresGrad {
                 let full = Tensor(uninitializedShape: [batch, k, n])
-                OneDNN.shared.matmul(a.pointer, aLayout.transposed, g.pointer, cLayout, full.pointer, .rowMajor([batch, k, n]))
+                OneDNN.shared.validatedMatmul(a.pointer, aLayout.transposed, g.pointer, cLayout, full.pointer, .rowMajor([batch, k, n]))
                 gradB = (otherBatch == 1 ? full.sum(axis: 0) : full).reshaped(other.shape)
             }
             return [gradA, gradB]
@@ -42,9 +42,9 @@ extension Tensor {
         let xLayout = MatrixLayout.rowMajor([rows, inFeatures])
         let wLayout = MatrixLayout.rowMajor([outFeatures, inFeatures])
         let yLayout = MatrixLayout.rowMajor([rows, outFeatures])
-        OneDNN.shared.matmul(pointer, xLayout, weight.pointer, wLayout.transposed, result.pointer, yLayout,
-                             bias: bias.map { UnsafeRawPointer($0.pointer) },
-                             epilogue: MatmulEpilogue(bias: bias != nil, gelu: fusedGELU))
+        OneDNN.shared.validatedMatmul(pointer, xLayout, weight.pointer, wLayout.transposed, result.pointer, yLayout,
+                                      bias: bias.map { UnsafeRawPointer($0.pointer) },
+                                      epilogue: MatmulEpilogue(bias: bias != nil, gelu: fusedGELU))
         if fusedGELU {
             precondition(![self, weight, bias].contains { $0?.tracksGrad == true }, "fused GELU is for inference only")
             return result
@@ -54,12 +54,12 @@ extension Tensor {
             var grads: [Tensor?] = [nil, nil]
             if x.requiresGrad {
                 let gradX = Tensor(uninitializedShape: x.shape)
-                OneDNN.shared.matmul(g.pointer, yLayout, weight.pointer, wLayout, gradX.pointer, xLayout)
+                OneDNN.shared.validatedMatmul(g.pointer, yLayout, weight.pointer, wLayout, gradX.pointer, xLayout)
                 grads[0] = gradX
             }
             if weight.requiresGrad {
                 let gradW = Tensor(uninitializedShape: weight.shape)
-                OneDNN.shared.matmul(g.pointer, yLayout.transposed, x.pointer, xLayout, gradW.pointer, wLayout)
+                OneDNN.shared.validatedMatmul(g.pointer, yLayout.transposed, x.pointer, xLayout, gradW.pointer, wLayout)
                 grads[1] = gradW
             }
             if let bias { grads.append(bias.requiresGrad ? g.reshaped([rows, outFeatures]).sum(axis: 0) : nil) }
@@ -75,20 +75,20 @@ extension Tensor {
         let headsLayout = MatrixLayout.headsOf(batch: batch, seq: seq, hidden: hidden, heads: heads)
         let scoresLayout = MatrixLayout.rowMajor([batch, heads, seq, seq])
         let result = Tensor(uninitializedShape: [batch, heads, seq, seq])
-        OneDNN.shared.matmul(q.pointer, headsLayout, k.pointer, headsLayout.transposed, result.pointer, scoresLayout,
-                             epilogue: MatmulEpilogue(scale: scale))
+        OneDNN.shared.validatedMatmul(q.pointer, headsLayout, k.pointer, headsLayout.transposed, result.pointer, scoresLayout,
+                                      epilogue: MatmulEpilogue(outputScales: .constant(scale)))
         return result.recording([q, k]) { g in
             var gradQ: Tensor?, gradK: Tensor?
             if q.requiresGrad {
                 gradQ = Tensor.filled(q.shape) {
-                    OneDNN.shared.matmul(g.pointer, scoresLayout, k.pointer, headsLayout, $0, headsLayout,
-                                         epilogue: MatmulEpilogue(scale: scale))
+                    OneDNN.shared.validatedMatmul(g.pointer, scoresLayout, k.pointer, headsLayout, $0, headsLayout,
+                                                  epilogue: MatmulEpilogue(outputScales: .constant(scale)))
                 }
             }
             if k.requiresGrad {
                 gradK = Tensor.filled(k.shape) {
-                    OneDNN.shared.matmul(g.pointer, scoresLayout.transposed, q.pointer, headsLayout, $0, headsLayout,
-                                         epilogue: MatmulEpilogue(scale: scale))
+                    OneDNN.shared.validatedMatmul(g.pointer, scoresLayout.transposed, q.pointer, headsLayout, $0, headsLayout,
+                                                  epilogue: MatmulEpilogue(outputScales: .constant(scale)))
                 }
             }
             return [gradQ, gradK]
@@ -103,17 +103,17 @@ extension Tensor {
         let headsLayout = MatrixLayout.headsOf(batch: batch, seq: seq, hidden: hidden, heads: heads)
         let probsLayout = MatrixLayout.rowMajor([batch, heads, seq, seq])
         let result = Tensor(uninitializedShape: v.shape)
-        OneDNN.shared.matmul(p.pointer, probsLayout, v.pointer, headsLayout, result.pointer, headsLayout)
+        OneDNN.shared.validatedMatmul(p.pointer, probsLayout, v.pointer, headsLayout, result.pointer, headsLayout)
         return result.recording([p, v]) { g in
             var gradP: Tensor?, gradV: Tensor?
             if p.requiresGrad {
                 gradP = Tensor.filled(p.shape) {
-                    OneDNN.shared.matmul(g.pointer, headsLayout, v.pointer, headsLayout.transposed, $0, probsLayout)
+                    OneDNN.shared.validatedMatmul(g.pointer, headsLayout, v.pointer, headsLayout.transposed, $0, probsLayout)
                 }
             }
             if v.requiresGrad {
                 gradV = Tensor.filled(v.shape) {
-                    OneDNN.shared.matmul(p.pointer, probsLayout.transposed, g.pointer, headsLayout, $0, headsLayout)
+                    OneDNN.shared.validatedMatmul(p.pointer, probsLayout.transposed, g.pointer, headsLayout, $0, headsLayout)
                 }
             }
             return [gradP, gradV]
@@ -127,6 +127,24 @@ extension Tensor {
         let result = Tensor(uninitializedShape: shape)
         body(result.pointer)
         return result
+    }
+}
+
+extension OneDNN {
+    /// An f32 product inside a tensor op. The op has validated the shapes, so oneDNN failing here is not about
+    /// the input but out of memory or a bug in the op: it stops the program with oneDNN's description instead of
+    /// making every tensor op throw.
+    func validatedMatmul(
+        _ a: UnsafeRawPointer, _ aLayout: MatrixLayout,
+        _ b: UnsafeRawPointer, _ bLayout: MatrixLayout,
+        _ c: UnsafeMutableRawPointer, _ cLayout: MatrixLayout,
+        bias: UnsafeRawPointer? = nil, epilogue: MatmulEpilogue = MatmulEpilogue()
+    ) {
+        do {
+            try matmul(a, aLayout, b, bLayout, c, cLayout, bias: bias, epilogue: epilogue)
+        } catch {
+            preconditionFailure("internal error in a tensor op: \(error)")
+        }
     }
 }
 

@@ -1,4 +1,4 @@
-/// Softmax and log-softmax over the last axis, optionally after adding a mask.
+/// Softmax and log-softmax over the last axis, optionally after adding a mask (kernels: `VectorKernels`).
 extension Tensor {
     /// softmax(x + mask) over the last axis. `additiveMask` has shape `[groups, n]` and row `r` of `self` uses mask
     /// row `r / (rows / groups)`: for attention scores `[batch, heads, seq, seq]` a `[batch, seq]` mask (0 to keep,
@@ -10,20 +10,10 @@ extension Tensor {
             return rows / m.rowCount
         } ?? rows
         let y = Tensor(uninitializedShape: shape)
-        let x = pointer, out = y.pointer, maskPointer = mask?.pointer
-        parallelFor(rows, grain: Swift.max(1, 4096 / Swift.max(n, 1))) { range in
-            for r in range {
-                let src = x + r * n, dst = out + r * n
-                if let maskPointer {
-                    VectorMath.map2(n, src, maskPointer + (r / rowsPerMask) * n, dst, +)
-                } else {
-                    dst.update(from: src, count: n)
-                }
-                let m = Vector(repeating: VectorMath.max(n, dst))
-                VectorMath.map(n, dst, dst) { VectorMath.exp($0 - m) }
-                let inverse = 1 / VectorMath.sum(n, dst)
-                VectorMath.map(n, dst, dst) { $0 * inverse }
-            }
+        let x = pointer, out = y.pointer, maskPointer = mask.map { UnsafePointer($0.pointer) }
+        parallelFor(rows, grain: Self.rowGrain(n)) { range in
+            VectorKernels.best.softmaxRows(range.count, n, x + range.lowerBound * n, mask: maskPointer, firstRow: range.lowerBound,
+                                           rowsPerMask: rowsPerMask, out + range.lowerBound * n)
         }
         let saved = y.savedForBackward
         return y.recording([self]) { g in [g.softmaxBackward(output: saved)] }
@@ -34,11 +24,9 @@ extension Tensor {
         let n = lastDimension
         let dx = Tensor(uninitializedShape: shape)
         let g = pointer, yp = y.pointer, out = dx.pointer
-        parallelFor(rowCount, grain: Swift.max(1, 4096 / Swift.max(n, 1))) { range in
-            for r in range {
-                let dot = Vector(repeating: VectorMath.dot(n, g + r * n, yp + r * n))
-                VectorMath.map2(n, g + r * n, yp + r * n, out + r * n) { g, y in y * (g - dot) }
-            }
+        parallelFor(rowCount, grain: Self.rowGrain(n)) { range in
+            let start = range.lowerBound * n
+            VectorKernels.best.softmaxBackwardRows(range.count, n, g + start, yp + start, out + start)
         }
         return dx
     }
@@ -48,29 +36,22 @@ extension Tensor {
         let n = lastDimension
         let y = Tensor(uninitializedShape: shape)
         let x = pointer, out = y.pointer
-        parallelFor(rowCount, grain: Swift.max(1, 4096 / Swift.max(n, 1))) { range in
-            for r in range {
-                let src = x + r * n, dst = out + r * n
-                let m = Vector(repeating: VectorMath.max(n, src))
-                VectorMath.map(n, src, dst) { VectorMath.exp($0 - m) }
-                let shift = m + Foundation.log(VectorMath.sum(n, dst))
-                VectorMath.map(n, src, dst) { $0 - shift }
-            }
+        parallelFor(rowCount, grain: Self.rowGrain(n)) { range in
+            VectorKernels.best.logSoftmaxRows(range.count, n, x + range.lowerBound * n, out + range.lowerBound * n)
         }
         let saved = y.savedForBackward
         return y.recording([self]) { g in
             // d/dx = g − softmax(x) Σ g
             let dx = Tensor(uninitializedShape: saved.shape)
             let gp = g.pointer, yp = saved.pointer, out = dx.pointer
-            parallelFor(saved.rowCount, grain: Swift.max(1, 4096 / Swift.max(n, 1))) { range in
-                for r in range {
-                    let total = Vector(repeating: VectorMath.sum(n, gp + r * n))
-                    VectorMath.map2(n, gp + r * n, yp + r * n, out + r * n) { g, y in g - VectorMath.exp(y) * total }
-                }
+            parallelFor(saved.rowCount, grain: Self.rowGrain(n)) { range in
+                let start = range.lowerBound * n
+                VectorKernels.best.logSoftmaxBackwardRows(range.count, n, gp + start, yp + start, out + start)
             }
             return [dx]
         }
     }
-}
 
-import Foundation
+    /// Rows of `n` worth a thread of their own (about 4096 elements).
+    private static func rowGrain(_ n: Int) -> Int { Swift.max(1, 4096 / Swift.max(n, 1)) }
+}

@@ -1,75 +1,13 @@
-/// Vectorised transcendental functions on `SIMD16<Float>` for the hot kernels (softmax, GELU, tanh).
-/// Scalar `Foundation` calls cost 10-20 ns each; these run 16 lanes in a few instructions.
+/// 16-lane loops for arithmetic closures (`Tensor.map`, `zipMap`) and reductions. They are compiled for the
+/// architecture's baseline (SSE2 on x86-64): they are bound by memory rather than arithmetic. The transcendental
+/// and row kernels, where the instruction set matters, are `VectorKernels`.
 public typealias Vector = SIMD16<Float>
 
 public enum VectorMath {
-    /// e^x, relative error about 2e-7 (Cephes' `expf`: range reduction by ln 2 and a degree-6 polynomial).
-    @inline(__always)
-    public static func exp(_ x: Vector) -> Vector {
-        let clamped = clamp(x, -87.33, 88.37)
-        // Adding 1.5·2^23 rounds to the nearest integer n and leaves n in the low mantissa bits.
-        let magic = Vector(repeating: 12_582_912)
-        let shifted = clamped * 1.442_695_040_888_963_4 + magic
-        let n = shifted - magic
-        // ln 2 split in two so that n * ln2High is exact in float.
-        let r = clamped - n * 0.693_359_375 + n * 2.121_944_4e-4
-        var p = Vector(repeating: 1.987_569_150_0e-4)
-        p = p * r + 1.398_199_950_7e-3
-        p = p * r + 8.333_451_907_3e-3
-        p = p * r + 4.166_579_589_4e-2
-        p = p * r + 1.666_666_545_9e-1
-        p = p * r + 5.000_000_120_1e-1
-        let y = p * r * r + r + 1
-        let integer = unsafeBitCast(shifted, to: SIMD16<Int32>.self) &- unsafeBitCast(magic, to: SIMD16<Int32>.self)
-        let scale = unsafeBitCast((integer &+ 127) &<< 23, to: Vector.self)
-        return (y * scale).replacing(with: 0, where: x .< -87.33)
-    }
-
-    /// erf(x), absolute error below 1e-7 in `Float` arithmetic: an odd polynomial below |x| = 0.9, and
-    /// 1 − e^(−x²) · t · P(t) with t = 1 / (1 + |x|/2) above (least-squares fits made for this function).
-    /// The single Abramowitz & Stegun 7.1.26 formula loses 5e-7 to cancellation near 0 in `Float`.
-    @inline(__always)
-    public static func erf(_ x: Vector) -> Vector {
-        let a = abs(x)
-        let u = a * a
-        var small = Vector(repeating: -5.938_342_8e-4)
-        small = small * u + 4.977_792_0e-3
-        small = small * u - 2.675_091_2e-2
-        small = small * u + 1.128_113_4e-1
-        small = small * u - 3.761_237_5e-1
-        small = small * u + 1.128_379_1
-        let t = 1 / (1 + 0.5 * a)
-        var tail = Vector(repeating: 9.696_633_5e-2)
-        tail = tail * t - 3.918_441_5e-1
-        tail = tail * t + 4.438_927_9e-1
-        tail = tail * t - 4.862_443_3e-3
-        tail = tail * t + 2.992_981_0e-1
-        tail = tail * t + 2.738_332_8e-1
-        tail = tail * t + 2.826_447_2e-1
-        let y = (1 - tail * t * exp(-u)).replacing(with: small * a, where: a .< 0.9)
-        return y.replacing(with: -y, where: x .< 0)
-    }
-
-    /// tanh(x) through e^(2|x|); absolute error about 1e-7.
-    @inline(__always)
-    public static func tanh(_ x: Vector) -> Vector {
-        let a = clamp(abs(x), 0, 20)
-        let y = 1 - 2 / (exp(2 * a) + 1)
-        return y.replacing(with: -y, where: x .< 0)
-    }
-
-    // The standard library's `clamped` and `pointwiseMax` follow IEEE NaN rules lane by lane and compile to
-    // scalar loops; these compare-and-blend forms compile to a few vector instructions.
-    @inline(__always)
-    static func abs(_ x: Vector) -> Vector { x.replacing(with: -x, where: x .< 0) }
-
+    /// The larger of each pair of lanes. The standard library's `pointwiseMax` follows IEEE NaN rules lane by lane
+    /// and compiles to a scalar loop; this compare-and-blend form compiles to a few vector instructions.
     @inline(__always)
     public static func maximum(_ a: Vector, _ b: Vector) -> Vector { a.replacing(with: b, where: a .< b) }
-
-    @inline(__always)
-    static func clamp(_ x: Vector, _ low: Float, _ high: Float) -> Vector {
-        x.replacing(with: low, where: x .< low).replacing(with: high, where: x .> high)
-    }
 
     /// Applies `vector` to whole 16-lane chunks of `count` elements and `scalar` to the tail.
     @inline(__always)

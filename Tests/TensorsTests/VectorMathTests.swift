@@ -3,28 +3,36 @@ import TestSupport
 import Testing
 import Tensors
 
-/// Accuracy of the SIMD transcendental functions against libm in Double.
+/// Accuracy of the vector kernels against libm in Double, for every instruction set this CPU runs (the
+/// baseline always, so the SSE2 build is checked on an AVX-512 machine too).
 @Suite struct VectorMathTests {
-    /// `count` evenly spaced points of `range`, fed through `f` sixteen at a time.
-    static func sweep(_ range: ClosedRange<Float>, count: Int, _ f: (Vector) -> Vector) -> [(x: Float, y: Float)] {
+    typealias Kernel = (Int, UnsafePointer<Float>, UnsafeMutablePointer<Float>) -> Void
+
+    static let instructionSets = VectorKernels.InstructionSet.allCases.filter { VectorKernels($0) != nil }
+
+    /// `kernel` applied to `count` evenly spaced points of `range`.
+    static func sweep(_ range: ClosedRange<Float>, count: Int, _ kernel: Kernel) -> [(x: Float, y: Float)] {
         let step = (range.upperBound - range.lowerBound) / Float(count - 1)
-        var result: [(x: Float, y: Float)] = []
-        result.reserveCapacity(count + 16)
-        var start = 0
-        while start < count {
-            var lanes = Vector(repeating: range.upperBound)
-            for lane in 0..<Swift.min(16, count - start) { lanes[lane] = range.lowerBound + Float(start + lane) * step }
-            let y = f(lanes)
-            for lane in 0..<Swift.min(16, count - start) { result.append((lanes[lane], y[lane])) }
-            start += 16
+        let inputs = (0..<count).map { Swift.min(range.lowerBound + Float($0) * step, range.upperBound) }
+        return Array(zip(inputs, apply(kernel, inputs)))
+    }
+
+    static func apply(_ kernel: Kernel, _ inputs: [Float]) -> [Float] {
+        var outputs = [Float](repeating: 0, count: inputs.count)
+        inputs.withUnsafeBufferPointer { x in
+            outputs.withUnsafeMutableBufferPointer { y in
+                if let x = x.baseAddress, let y = y.baseAddress { kernel(inputs.count, x, y) }
+            }
         }
-        return result
+        return outputs
     }
 
     /// Relative error at most 1e-6 wherever e^x is a normal `Float`.
-    @Test func expIsAccurateOverTheNormalRange() {
+    @Test(arguments: instructionSets)
+    func expIsAccurateOverTheNormalRange(set: VectorKernels.InstructionSet) throws {
+        let kernels = try #require(VectorKernels(set))
         var worst = (x: Float(0), error: 0.0)
-        for (x, y) in Self.sweep(-87.3...88.3, count: 200_003, VectorMath.exp) {
+        for (x, y) in Self.sweep(-87.3...88.3, count: 200_003, kernels.exp) {
             let exact = Foundation.exp(Double(x))
             let error = abs(Double(y) - exact) / exact
             if !(error <= worst.error) { worst = (x, error) }
@@ -34,47 +42,56 @@ import Tensors
 
     /// Beyond the normal range: zero (or within a denormal of the truth) below, huge and finite or infinite above,
     /// never NaN.
-    @Test func expSaturatesOutsideTheNormalRange() {
-        for (x, y) in Self.sweep(-200 ... -87.3, count: 1_000, VectorMath.exp) {
+    @Test(arguments: instructionSets)
+    func expSaturatesOutsideTheNormalRange(set: VectorKernels.InstructionSet) throws {
+        let kernels = try #require(VectorKernels(set))
+        for (x, y) in Self.sweep(-200 ... -87.3, count: 1_000, kernels.exp) {
             #expect(y >= 0 && Double(y) <= Foundation.exp(Double(x)) + 1.2e-38, "exp(\(x)) = \(y)")
         }
-        for (x, y) in Self.sweep(88.3...200, count: 1_000, VectorMath.exp) {
+        for (x, y) in Self.sweep(88.3...200, count: 1_000, kernels.exp) {
             #expect(!y.isNaN && y >= 2e38, "exp(\(x)) = \(y)")
         }
-        #expect(VectorMath.exp(Vector(repeating: -.infinity))[0] == 0)
-        #expect(VectorMath.exp(Vector(repeating: 0))[0] == 1)
+        #expect(Self.apply(kernels.exp, [-.infinity, 0]) == [0, 1])
     }
 
-    @Test func erfIsAccurate() {
+    @Test(arguments: instructionSets)
+    func erfIsAccurate(set: VectorKernels.InstructionSet) throws {
+        let kernels = try #require(VectorKernels(set))
         var worst = (x: Float(0), error: 0.0)
-        for (x, y) in Self.sweep(-10...10, count: 200_003, VectorMath.erf) {
+        for (x, y) in Self.sweep(-10...10, count: 200_003, kernels.erf) {
             let error = abs(Double(y) - Foundation.erf(Double(x)))
             if !(error <= worst.error) { worst = (x, error) }
         }
         #expect(worst.error <= 2e-7, "erf(\(worst.x)) absolute error \(worst.error)")
     }
 
-    @Test func tanhIsAccurate() {
+    @Test(arguments: instructionSets)
+    func tanhIsAccurate(set: VectorKernels.InstructionSet) throws {
+        let kernels = try #require(VectorKernels(set))
         var worst = (x: Float(0), error: 0.0)
-        for (x, y) in Self.sweep(-30...30, count: 200_003, VectorMath.tanh) {
+        for (x, y) in Self.sweep(-30...30, count: 200_003, kernels.tanh) {
             let error = abs(Double(y) - Foundation.tanh(Double(x)))
             if !(error <= worst.error) { worst = (x, error) }
         }
         #expect(worst.error <= 2e-7, "tanh(\(worst.x)) absolute error \(worst.error)")
-        #expect(VectorMath.tanh(Vector(repeating: 1e4))[0] == 1)
-        #expect(VectorMath.tanh(Vector(repeating: -1e4))[0] == -1)
+        #expect(Self.apply(kernels.tanh, [1e4, -1e4]) == [1, -1])
     }
 
     /// GELU (erf form) against x Φ(x) from libm's erf, and the tanh form against its own formula in Double.
-    @Test func geluMatchesFoundation() {
+    /// Once through the tensor ops (the best kernels) and once through each instruction set's kernels.
+    @Test(arguments: [nil] + instructionSets.map { Optional($0) })
+    func geluMatchesFoundation(set: VectorKernels.InstructionSet?) throws {
         var worstGELU = (x: Float(0), error: 0.0), worstTanh = (x: Float(0), error: 0.0)
-        let inputs = Self.sweep(-8...8, count: 40_003) { $0 }.map(\.x)
+        let inputs = Self.sweep(-8...8, count: 40_003) { count, x, y in y.update(from: x, count: count) }.map(\.x)
         let x = Tensor(shape: [inputs.count], values: inputs)
-        for (input, y) in zip(inputs, x.gelu().scalars) {
+        let kernels = try set.map { try #require(VectorKernels($0)) }
+        let gelu = kernels.map { Self.apply($0.gelu, inputs) } ?? x.gelu().scalars
+        let geluTanh = kernels.map { Self.apply($0.geluTanh, inputs) } ?? x.geluTanh().scalars
+        for (input, y) in zip(inputs, gelu) {
             let error = abs(Double(y) - Reference.gelu(Double(input)))
             if !(error <= worstGELU.error) { worstGELU = (input, error) }
         }
-        for (input, y) in zip(inputs, x.geluTanh().scalars) {
+        for (input, y) in zip(inputs, geluTanh) {
             let v = Double(input)
             let exact = 0.5 * v * (1 + Foundation.tanh((2 / Double.pi).squareRoot() * (v + 0.044715 * v * v * v)))
             let error = abs(Double(y) - exact)

@@ -1,0 +1,55 @@
+#ifndef CKERNELS_H
+#define CKERNELS_H
+
+#include <stdbool.h>
+
+/// Instruction-set extensions that this CPU has and the operating system has enabled (XCR0), read with cpuid.
+typedef struct {
+    bool avx2;
+    bool avx512f;
+    bool avx512_vnni;
+    bool avx512_bf16;
+    bool avx_vnni;
+    bool amx_tile;
+    bool amx_int8;
+    bool amx_bf16;
+} ck_cpu_features;
+
+/// The features of the CPU this process runs on (all false on other architectures than x86-64).
+ck_cpu_features ck_detect_cpu_features(void);
+
+/// The engine's vector kernels, compiled once per instruction set. Counts and row lengths are element counts;
+/// `first_row` is the index of `x`'s first row in the whole tensor (it picks the mask row).
+typedef struct {
+    void (*_Nonnull exp)(long count, const float *_Nonnull x, float *_Nonnull y);
+    void (*_Nonnull erf)(long count, const float *_Nonnull x, float *_Nonnull y);
+    void (*_Nonnull tanh)(long count, const float *_Nonnull x, float *_Nonnull y);
+    void (*_Nonnull gelu)(long count, const float *_Nonnull x, float *_Nonnull y);
+    void (*_Nonnull gelu_backward)(long count, const float *_Nonnull g, const float *_Nonnull x, float *_Nonnull dx);
+    void (*_Nonnull gelu_tanh)(long count, const float *_Nonnull x, float *_Nonnull y);
+    void (*_Nonnull gelu_tanh_backward)(long count, const float *_Nonnull g, const float *_Nonnull x, float *_Nonnull dx);
+    void (*_Nonnull silu)(long count, const float *_Nonnull x, float *_Nonnull y);
+    void (*_Nonnull silu_backward)(long count, const float *_Nonnull g, const float *_Nonnull x, float *_Nonnull dx);
+    void (*_Nonnull softmax_rows)(long rows, long n, const float *_Nonnull x, const float *_Nullable mask,
+                                  long first_row, long rows_per_mask, float *_Nonnull y);
+    void (*_Nonnull softmax_backward_rows)(long rows, long n, const float *_Nonnull g, const float *_Nonnull y,
+                                           float *_Nonnull dx);
+    void (*_Nonnull log_softmax_rows)(long rows, long n, const float *_Nonnull x, float *_Nonnull y);
+    void (*_Nonnull log_softmax_backward_rows)(long rows, long n, const float *_Nonnull g, const float *_Nonnull y,
+                                               float *_Nonnull dx);
+    void (*_Nonnull layer_norm_rows)(long rows, long n, const float *_Nonnull x, const float *_Nonnull weight,
+                                     const float *_Nonnull bias, float eps, float *_Nonnull y, float *_Nonnull mean,
+                                     float *_Nonnull inverse_deviation);
+    void (*_Nonnull layer_norm_backward_rows)(long rows, long n, const float *_Nonnull g, const float *_Nonnull x,
+                                              const float *_Nonnull weight, const float *_Nonnull mean,
+                                              const float *_Nonnull inverse_deviation, float *_Nonnull dx,
+                                              float *_Nonnull weight_grad_sum, float *_Nonnull bias_grad_sum);
+} ck_vector_kernels;
+
+typedef enum { ck_baseline, ck_avx2, ck_avx512 } ck_instruction_set;
+
+/// The kernels compiled for `set` (x86-64's SSE2 baseline, AVX2, or AVX-512F); the caller checks that the
+/// CPU has it. Other architectures get their baseline for every set.
+const ck_vector_kernels *_Nonnull ck_vector_kernels_for(ck_instruction_set set);
+
+#endif

@@ -1,0 +1,97 @@
+import CKernels
+
+/// The engine's transcendental and row kernels (exp, erf, tanh, GELU, SiLU, softmax, layer norm), written in C
+/// once and compiled for three instruction sets; `best` is the widest one this CPU has.
+///
+/// They live in C because a C function can carry its own target (AVX2, AVX-512) and be chosen at run time,
+/// while a Swift library target could only get wider vectors from `unsafeFlags`, which a package used as a
+/// dependency may not have.
+public struct VectorKernels: @unchecked Sendable {
+    public enum InstructionSet: CaseIterable, Sendable {
+        /// x86-64's SSE2 (or the architecture's baseline elsewhere).
+        case baseline
+        /// AVX2.
+        case avx2
+        /// AVX-512F.
+        case avx512
+    }
+
+    public let instructionSet: InstructionSet
+    private let table: UnsafePointer<ck_vector_kernels>
+
+    /// The kernels for `instructionSet`, or nil when `cpu` lacks it.
+    public init?(_ instructionSet: InstructionSet, cpu: CPUFeatures = .current) {
+        switch instructionSet {
+        case .baseline: self = .baseline
+        case .avx2 where cpu.avx2: self.init(instructionSet, ck_avx2)
+        case .avx512 where cpu.avx512f: self.init(instructionSet, ck_avx512)
+        default: return nil
+        }
+    }
+
+    private init(_ instructionSet: InstructionSet, _ set: ck_instruction_set) {
+        self.instructionSet = instructionSet
+        table = ck_vector_kernels_for(set)
+    }
+
+    /// The kernels every CPU of the architecture runs.
+    public static let baseline = VectorKernels(.baseline, ck_baseline)
+
+    /// The widest kernels this CPU runs.
+    public static let best = [InstructionSet.avx512, .avx2].lazy.compactMap { VectorKernels($0) }.first ?? .baseline
+
+    /// `y = e^x` for `count` elements; relative error about 2e-7 (Cephes' `expf`).
+    public func exp(_ count: Int, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) { table.pointee.exp(count, x, y) }
+    /// `y = erf(x)`; absolute error below 1e-7.
+    public func erf(_ count: Int, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) { table.pointee.erf(count, x, y) }
+    /// `y = tanh(x)`; absolute error about 1e-7.
+    public func tanh(_ count: Int, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) { table.pointee.tanh(count, x, y) }
+    /// `y = x Φ(x)` (GELU, erf form).
+    public func gelu(_ count: Int, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) { table.pointee.gelu(count, x, y) }
+    /// `dx = g (Φ(x) + x φ(x))`.
+    public func geluBackward(_ count: Int, _ g: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        table.pointee.gelu_backward(count, g, x, dx)
+    }
+    /// GELU with the tanh approximation.
+    public func geluTanh(_ count: Int, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) { table.pointee.gelu_tanh(count, x, y) }
+    public func geluTanhBackward(_ count: Int, _ g: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        table.pointee.gelu_tanh_backward(count, g, x, dx)
+    }
+    /// `y = x · sigmoid(x)`.
+    public func silu(_ count: Int, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) { table.pointee.silu(count, x, y) }
+    public func siluBackward(_ count: Int, _ g: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        table.pointee.silu_backward(count, g, x, dx)
+    }
+
+    /// softmax(x + mask) over `rows` rows of `n`; row `r` adds mask row `(firstRow + r) / rowsPerMask`.
+    func softmaxRows(_ rows: Int, _ n: Int, _ x: UnsafePointer<Float>, mask: UnsafePointer<Float>?, firstRow: Int,
+                     rowsPerMask: Int, _ y: UnsafeMutablePointer<Float>) {
+        table.pointee.softmax_rows(rows, n, x, mask, firstRow, rowsPerMask, y)
+    }
+
+    func softmaxBackwardRows(_ rows: Int, _ n: Int, _ g: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        table.pointee.softmax_backward_rows(rows, n, g, y, dx)
+    }
+
+    func logSoftmaxRows(_ rows: Int, _ n: Int, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        table.pointee.log_softmax_rows(rows, n, x, y)
+    }
+
+    func logSoftmaxBackwardRows(_ rows: Int, _ n: Int, _ g: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        table.pointee.log_softmax_backward_rows(rows, n, g, y, dx)
+    }
+
+    /// Layer norm of `rows` rows of `n`, writing each row's mean and 1 / sqrt(var + eps).
+    func layerNormRows(_ rows: Int, _ n: Int, _ x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>,
+                       eps: Float, _ y: UnsafeMutablePointer<Float>, mean: UnsafeMutablePointer<Float>,
+                       inverseDeviation: UnsafeMutablePointer<Float>) {
+        table.pointee.layer_norm_rows(rows, n, x, weight, bias, eps, y, mean, inverseDeviation)
+    }
+
+    /// Layer norm's input gradient for `rows` rows, adding the weight and bias gradients into the two sums.
+    func layerNormBackwardRows(_ rows: Int, _ n: Int, _ g: UnsafePointer<Float>, _ x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+                               mean: UnsafePointer<Float>, inverseDeviation: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>,
+                               weightGradientSum: UnsafeMutablePointer<Float>, biasGradientSum: UnsafeMutablePointer<Float>) {
+        table.pointee.layer_norm_backward_rows(rows, n, g, x, weight, mean, inverseDeviation, dx, weightGradientSum, biasGradientSum)
+    }
+}
