@@ -73,9 +73,10 @@ public struct ModelConfigError: Error, CustomStringConvertible, Sendable, Equata
 /// Keys this type does not interpret are kept in `extraKeys` and written back unchanged.
 ///
 /// **Per-layer dimensions.** A pruned model has layers of different head counts and feed-forward widths. Its
-/// `config.json` keeps the family's uniform keys (the shape it was pruned from: `num_attention_heads` and
-/// `hidden_size` still give the head size) and adds our key ``layerDimensionsKey``, one object per layer:
-/// `"distill_layer_dimensions": [{"heads": 3, "head_size": 8, "intermediate_size": 40}, ...]`. transformers
+/// `config.json` keeps the family's uniform keys (the shape it was pruned from) and adds our key
+/// ``layerDimensionsKey``, one object per layer:
+/// `"distill_layer_dimensions": [{"heads": 3, "head_size": 8, "intermediate_size": 40}, ...]`. A missing
+/// `head_size` is the original one, `hidden_size / num_attention_heads`; we always write it. transformers
 /// ignores unknown keys, so it reads the file but cannot load such a checkpoint (its shapes differ).
 public struct ModelConfig: Sendable, Equatable {
     public var modelType: ModelType
@@ -226,7 +227,8 @@ public struct ModelConfig: Sendable, Equatable {
         let newDType = try reader.optional("dtype", as: String.self)
         let oldDType = try reader.optional("torch_dtype", as: String.self)
         dtype = newDType ?? oldDType
-        layerDimensions = try reader.layerDimensions(Self.layerDimensionsKey, layerCount: layerCount)
+        layerDimensions = try reader.layerDimensions(Self.layerDimensionsKey, layerCount: layerCount,
+                                                     headSize: headSize)
         extraKeys = reader.remaining
     }
 
@@ -402,8 +404,8 @@ struct ConfigReader {
     }
 
     /// Per-layer dimensions from `key` (see ``ModelConfig``), `nil` if absent: one object per layer with positive
-    /// integers `heads`, `head_size` and `intermediate_size`.
-    mutating func layerDimensions(_ key: String, layerCount: Int) throws -> [LayerDimensions]? {
+    /// integers `heads`, `intermediate_size` and optionally `head_size` (else `headSize`, the original one).
+    mutating func layerDimensions(_ key: String, layerCount: Int, headSize: Int) throws -> [LayerDimensions]? {
         guard let value = remaining.removeValue(forKey: key), value != .null else { return nil }
         guard case .array(let entries) = value else {
             throw ModelConfigError(file: file, fault: .wrongType(key: key, expected: "an array", found: value.summary))
@@ -413,13 +415,14 @@ struct ConfigReader {
         }
         return try entries.enumerated().map { index, entry in
             guard case .object(let members) = entry else { throw invalid(key, "entry \(index) is not an object") }
-            func value(_ name: String) throws -> Int {
+            func value(_ name: String, default fallback: Int? = nil) throws -> Int {
+                if let fallback, members[name] == nil { return fallback }
                 guard case .integer(let value)? = members[name], value > 0 else {
                     throw invalid(key, "entry \(index): \"\(name)\" must be a positive integer")
                 }
                 return value
             }
-            return LayerDimensions(headCount: try value("heads"), headSize: try value("head_size"),
+            return LayerDimensions(headCount: try value("heads"), headSize: try value("head_size", default: headSize),
                                    intermediateSize: try value("intermediate_size"))
         }
     }

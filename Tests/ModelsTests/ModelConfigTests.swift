@@ -182,6 +182,21 @@ import Testing
         }
     }
 
+    /// A per-layer entry without `head_size` takes the original head size, hidden / heads (32 / 4).
+    @Test func layerDimensionsDefaultToTheOriginalHeadSize() throws {
+        try withScratchDirectory { directory in
+            let url = directory.appendingPathComponent("config.json")
+            let json = Self.bertJSON(adding: #", "distill_layer_dimensions": [{"heads": 1, "intermediate_size": 9}, "#
+                + #"{"heads": 3, "head_size": 4, "intermediate_size": 64}]"#)
+            try Data(json.utf8).write(to: url)
+            let config = try ModelConfig(contentsOf: url)
+            #expect(config.layerDimensions == [LayerDimensions(headCount: 1, headSize: 8, intermediateSize: 9),
+                                               LayerDimensions(headCount: 3, headSize: 4, intermediateSize: 64)])
+            #expect(config.dimensions(ofLayer: 1) == LayerDimensions(headCount: 3, headSize: 4, intermediateSize: 64))
+            #expect(config.extraKeys.isEmpty)
+        }
+    }
+
     /// Writes `json` as a config and returns the error reading it raises, after checking it names the file.
     private func readingError(_ json: String) throws -> ModelConfigError.Fault {
         var fault: ModelConfigError.Fault?
