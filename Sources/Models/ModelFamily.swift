@@ -8,8 +8,9 @@ import Tensors
 /// - Its `model_type` (``modelType``), the stem of its transformers class names (``classPrefix``: `Bert` gives
 ///   `BertForMaskedLM`, ...) and the name task models keep their base model under (``basePrefix``,
 ///   transformers' `base_model_prefix`).
-/// - Its `config.json` keys: ``readConfig(_:)`` reads them into a ``ModelConfig`` (the shared keys, `vocab_size`,
-///   labels, `architectures`, ..., are read around it), ``writeConfig(_:into:)`` writes them back, and
+/// - Its `config.json` keys: ``readConfig(_:)`` reads them into a ``ModelConfig`` (the keys all families share,
+///   `initializer_range`, `pad_token_id`, labels, `architectures`, ..., are read after it; encoder families
+///   name their dimensions through ``ConfigKeys``), ``writeConfig(_:into:)`` writes them back, and
 ///   ``adopt(_:)`` fills what the family needs when a config of another family is converted to it.
 /// - Its weight names: the modules it builds carry the checkpoint's names (see `Module`), and
 ///   ``sanitize(checkpointName:)`` renames what older checkpoints spell differently or drops what is not a
@@ -23,15 +24,17 @@ import Tensors
 /// **The next family, GPT-2,** fits these seams: its keys (`n_embd`, `n_layer`, `n_head`, `n_inner` (null: 4 ×
 /// `n_embd`), `activation_function`, `resid_pdrop`, `attn_pdrop`, `n_positions`, `layer_norm_epsilon`) are read
 /// by its `readConfig`; its `sanitize` drops the float causal-mask buffers old checkpoints store
-/// (`h.N.attn.bias`, `h.N.attn.masked_bias`); its `makeLayer` returns its own pre-LN block (LN → attention →
-/// residual, LN → MLP → residual) conforming to `TransformerBlock`, whose attention holds the fused `c_attn`
+/// (`h.N.attn.bias`, `h.N.attn.masked_bias`); its pre-LN block (LN → attention → residual, LN → MLP →
+/// residual) is a `TransformerBlock` of its own, whose attention holds the fused `c_attn`
 /// (split into queries, keys and values after one projection) and adds the causal mask to the padding mask
 /// itself; `Conv1D` stores its weights `[in, out]`, the transpose of `Linear`'s, so its `sanitize` will also
 /// have to say which tensors to transpose on loading and saving (a flag beside the rename: the one addition to
-/// the loader); its classes (`GPT2Model`, `GPT2LMHeadModel`) come from
-/// `classPrefix` `GPT2` and `basePrefix` `transformer`. What it needs beyond registering is new types of its
-/// own, not branches here: its embeddings (`wte`, `wpe`, no LayerNorm) and final `ln_f` make a base model of its
-/// own beside ``TransformerEncoder``, and its tied LM head a new head beside ``MaskedLanguageModel``.
+/// the loader); its classes (`GPT2Model`, `GPT2LMHeadModel`) come from `classPrefix` `GPT2` and `basePrefix`
+/// `transformer`. Beyond registering, it brings types of its own rather than branches here: its embeddings (`wte`,
+/// `wpe`, no LayerNorm) and final `ln_f` make a base model beside ``TransformerEncoder``, and its tied LM head a
+/// head beside ``MaskedLanguageModel``. The members below that only the encoder heads read (from `makeLayer` on)
+/// then move to a refinement, `EncoderFamily`, which those heads require and `load` checks for, so that a
+/// decoder family is not asked for a pooler.
 protocol ModelFamily: Sendable {
     /// `model_type` in `config.json`.
     static var modelType: String { get }
