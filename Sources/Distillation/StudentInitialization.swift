@@ -176,6 +176,7 @@ public enum StudentInitialization {
             config.intermediateSize = shape.intermediateSize ?? config.intermediateSize
             try checkShape(config)
             config.extraKeys[teacherLayersKey] = nil
+            config.layerDimensions = nil
             let model = SequenceClassifier(config: config, generator: generator)
             return InitializedStudent(model: model, teacherLayers: nil, head: .random, foldedTokenTypeEmbedding: false)
 
@@ -187,6 +188,7 @@ public enum StudentInitialization {
                 throw .headNotTransferable(teacher: teacherConfig.modelType, student: format)
             }
             config.layerCount = layers.count
+            config.layerDimensions = config.layerDimensions.map { dimensions in layers.map { dimensions[$0] } }
             config.extraKeys[teacherLayersKey] = .array(layers.map(ConfigValue.integer))
             let student = SequenceClassifier(config: config, generator: generator)
 

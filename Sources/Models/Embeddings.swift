@@ -1,7 +1,8 @@
 import NN
 import Tensors
 
-/// Word + position (+ token type) embeddings, then LayerNorm and dropout (BERT's and DistilBERT's input layer).
+/// Word + position (+ token type) embeddings, then LayerNorm and dropout (BERT's and DistilBERT's input layer;
+/// token types when the config has any).
 public final class Embeddings: Module {
     public let words: Embedding
     public let positions: Embedding
@@ -11,9 +12,12 @@ public final class Embeddings: Module {
     let dropout: Dropout
 
     public init(config: ModelConfig, generator: RandomGenerator) {
-        words = Embedding(count: config.vocabSize, dimension: config.hiddenSize, std: Float(config.initializerRange), generator: generator)
+        // transformers gives the padding token's row no gradient (`padding_idx`).
+        let padding = config.padTokenId.flatMap { (0..<config.vocabSize).contains($0) ? Int32($0) : nil }
+        words = Embedding(count: config.vocabSize, dimension: config.hiddenSize, std: Float(config.initializerRange),
+                          paddingIndex: padding, generator: generator)
         positions = Embedding(count: config.maxPositions, dimension: config.hiddenSize, std: Float(config.initializerRange), generator: generator)
-        tokenTypes = config.modelType == .bert && config.typeVocabSize > 0
+        tokenTypes = config.typeVocabSize > 0
             ? Embedding(count: config.typeVocabSize, dimension: config.hiddenSize, std: Float(config.initializerRange), generator: generator)
             : nil
         layerNorm = LayerNorm(size: config.hiddenSize, eps: Float(config.layerNormEps))

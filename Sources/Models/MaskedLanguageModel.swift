@@ -4,8 +4,9 @@ import Tensors
 /// `BertForMaskedLM` / `DistilBertForMaskedLM`: the encoder and a vocabulary head whose output matrix is the word
 /// embedding matrix itself (tied, as in both releases).
 ///
-/// BERT: `cls.predictions.transform.dense` → activation → `cls.predictions.transform.LayerNorm` →
-/// `cls.predictions.decoder` (+ `cls.predictions.bias`). DistilBERT: `vocab_transform` → GELU →
+/// transform → activation → LayerNorm → decoder (+ bias), under the family's names: BERT's
+/// `cls.predictions.transform.dense` → `hidden_act` → `cls.predictions.transform.LayerNorm` →
+/// `cls.predictions.decoder` (+ `cls.predictions.bias`); DistilBERT's `vocab_transform` → GELU →
 /// `vocab_layer_norm` → `vocab_projector`.
 public final class MaskedLanguageModel: Module {
     public let encoder: TransformerEncoder
@@ -14,23 +15,26 @@ public final class MaskedLanguageModel: Module {
     /// The decoder bias, one per vocabulary entry.
     public let vocabularyBias: Tensor
     private let projection: VocabularyProjection
+    private let activation: FeedForwardActivation
 
     public init(config: ModelConfig, generator: RandomGenerator) {
+        let family = config.modelType.family
         encoder = config.makeEncoder(withPooler: false, generator: generator)
         transform = Linear(inputSize: config.hiddenSize, outputSize: config.hiddenSize,
                            std: Float(config.initializerRange), generator: generator)
         layerNorm = LayerNorm(size: config.hiddenSize, eps: Float(config.layerNormEps))
         vocabularyBias = Tensor.zeros([config.vocabSize], requiresGrad: true)
-        projection = VocabularyProjection(type: config.modelType, words: encoder.embeddings.words, bias: vocabularyBias)
+        projection = VocabularyProjection(names: family.maskedLanguageModelNames, words: encoder.embeddings.words,
+                                          bias: vocabularyBias)
+        activation = family.maskedLanguageModelActivation(config)
     }
 
     public var config: ModelConfig { encoder.config }
 
     public override var children: [(name: String, module: Module)] {
-        switch config.modelType {
-        case .bert: [("bert", encoder), ("cls.predictions.transform.dense", transform), ("cls.predictions.transform.LayerNorm", layerNorm), ("", projection)]
-        case .distilbert: [("distilbert", encoder), ("vocab_transform", transform), ("vocab_layer_norm", layerNorm), ("", projection)]
-        }
+        let names = config.modelType.family.maskedLanguageModelNames
+        return [(config.modelType.basePrefix, encoder), (names.transform, transform), (names.layerNorm, layerNorm),
+                ("", projection)]
     }
 
     /// Vocabulary logits `[batch, seq, vocab]` and the encoder's outputs.
@@ -43,7 +47,7 @@ public final class MaskedLanguageModel: Module {
     }
 
     private func activate(_ x: Tensor) -> Tensor {
-        switch config.modelType == .distilbert ? .gelu : config.layerShape.activation {
+        switch activation {
         case .gelu: x.gelu()
         case .geluTanh: x.geluTanh()
         case .relu: x.relu()
@@ -58,20 +62,19 @@ public final class MaskedLanguageModel: Module {
 /// keeps a tied tensor's first name only, and transformers saves (and expects) `….embeddings.word_embeddings.weight`
 /// and leaves the decoder's copy out.
 private final class VocabularyProjection: Module {
-    let type: ModelType
+    let names: MaskedLanguageModelNames
     let words: Embedding
     let bias: Tensor
 
-    init(type: ModelType, words: Embedding, bias: Tensor) {
-        self.type = type
+    init(names: MaskedLanguageModelNames, words: Embedding, bias: Tensor) {
+        self.names = names
         self.words = words
         self.bias = bias
     }
 
     override var ownParameters: [(name: String, tensor: Tensor)] {
-        switch type {
-        case .bert: [("cls.predictions.decoder.weight", words.weight), ("cls.predictions.bias", bias)]
-        case .distilbert: [("vocab_projector.weight", words.weight), ("vocab_projector.bias", bias)]
-        }
+        [(names.decoderWeight, words.weight), (names.decoderBias, bias)]
     }
+
+    override var ownParametersExemptFromDecay: [Tensor] { [bias] }
 }

@@ -1,11 +1,5 @@
 import Foundation
 
-/// Transformer families whose Hugging Face `config.json` is understood.
-public enum ModelType: String, Sendable, CaseIterable {
-    case bert
-    case distilbert
-}
-
 /// Feed-forward activations, named as in transformers' `hidden_act` / `activation`.
 public enum Activation: String, Sendable, CaseIterable {
     /// Exact GELU, x·Φ(x) (erf form).
@@ -73,10 +67,17 @@ public struct ModelConfigError: Error, CustomStringConvertible, Sendable, Equata
     }
 }
 
-/// The architecture and head description of a BERT or DistilBERT model, read from and written to a Hugging Face
-/// `config.json` in either family's vocabulary of keys (`hidden_size` / `dim`, `num_hidden_layers` / `n_layers`, ...).
+/// The architecture and head description of a model, read from and written to a Hugging Face `config.json` in its
+/// family's vocabulary of keys (`hidden_size` / `dim`, `num_hidden_layers` / `n_layers`, ...; see ``ModelType``).
 ///
 /// Keys this type does not interpret are kept in `extraKeys` and written back unchanged.
+///
+/// **Per-layer dimensions.** A pruned model has layers of different head counts and feed-forward widths. Its
+/// `config.json` keeps the family's uniform keys (the shape it was pruned from) and adds our key
+/// ``layerDimensionsKey``, one object per layer:
+/// `"distill_layer_dimensions": [{"heads": 3, "head_size": 8, "intermediate_size": 40}, ...]`. A missing
+/// `head_size` is the original one, `hidden_size / num_attention_heads`; we always write it. transformers
+/// ignores unknown keys, so it reads the file but cannot load such a checkpoint (its shapes differ).
 public struct ModelConfig: Sendable, Equatable {
     public var modelType: ModelType
     /// `hidden_size` / `dim`.
@@ -87,6 +88,9 @@ public struct ModelConfig: Sendable, Equatable {
     public var headCount: Int
     /// Feed-forward width: `intermediate_size` / `hidden_dim`.
     public var intermediateSize: Int
+    /// Each layer's heads, head size and feed-forward width when they differ between layers (a pruned model), one
+    /// entry per layer; `nil` when every layer has `headCount` heads of `headSize` and `intermediateSize` features.
+    public var layerDimensions: [LayerDimensions]?
     /// `hidden_act` / `activation`.
     public var activation: Activation
     /// `layer_norm_eps`; DistilBERT has no such key and always uses 1e-12.
@@ -132,8 +136,8 @@ public struct ModelConfig: Sendable, Equatable {
     /// transformers' default labels when a config names none: two classes, `LABEL_0` and `LABEL_1`.
     public static let defaultLabels: [Int: String] = [0: "LABEL_0", 1: "LABEL_1"]
 
-    /// A config with the given dimensions; every other field takes the default of transformers' `BertConfig` or
-    /// `DistilBertConfig` (dropouts 0.1, GELU, 512 positions, initializer range 0.02, pad id 0, two labels;
+    /// A config with the given dimensions; every other field takes the default of transformers' config class for
+    /// the family (dropouts 0.1, GELU, 512 positions, initializer range 0.02, pad id 0, two labels;
     /// BERT: 2 token types, `classifier_dropout` unset; DistilBERT: `seq_classif_dropout` 0.2, `qa_dropout` 0.1).
     public init(
         modelType: ModelType, hiddenSize: Int, layerCount: Int, headCount: Int, intermediateSize: Int,
@@ -145,14 +149,15 @@ public struct ModelConfig: Sendable, Equatable {
         self.headCount = headCount
         self.intermediateSize = intermediateSize
         self.vocabSize = vocabSize
+        layerDimensions = nil
         activation = .gelu
         layerNormEps = 1e-12
         maxPositions = 512
-        typeVocabSize = modelType == .bert ? 2 : 0
+        typeVocabSize = 0
         padTokenId = 0
         hiddenDropout = 0.1
         attentionDropout = 0.1
-        classifierDropout = modelType == .bert ? nil : 0.2
+        classifierDropout = nil
         qaDropout = 0.1
         sinusoidalPositions = false
         initializerRange = 0.02
@@ -162,7 +167,20 @@ public struct ModelConfig: Sendable, Equatable {
         architectures = []
         dtype = nil
         extraKeys = [:]
+        modelType.family.applyDefaults(to: &self)
     }
+
+    /// The width of one attention head in the uniform shape: `hiddenSize / headCount`.
+    public var headSize: Int { hiddenSize / max(headCount, 1) }
+
+    /// The heads, head size and feed-forward width of layer `index`.
+    public func dimensions(ofLayer index: Int) -> LayerDimensions {
+        if let layerDimensions, layerDimensions.indices.contains(index) { return layerDimensions[index] }
+        return LayerDimensions(headCount: headCount, headSize: headSize, intermediateSize: intermediateSize)
+    }
+
+    /// Our `config.json` key for ``layerDimensions``.
+    public static let layerDimensionsKey = "distill_layer_dimensions"
 
     /// Reads `config.json` at `url`. The dimension keys (hidden size, layer count, head count, feed-forward
     /// width, vocabulary size) and `model_type` are required; every other key falls back to transformers'
@@ -193,41 +211,9 @@ public struct ModelConfig: Sendable, Equatable {
             throw reader.invalid("model_type", "unsupported model type \"\(typeName)\" (supported: "
                 + ModelType.allCases.map(\.rawValue).joined(separator: ", ") + ")")
         }
-        let keys = KeyVocabulary(type)
-        self.init(
-            modelType: type,
-            hiddenSize: try reader.positive(keys.hiddenSize),
-            layerCount: try reader.positive(keys.layerCount),
-            headCount: try reader.positive(keys.headCount),
-            intermediateSize: try reader.positive(keys.intermediateSize),
-            vocabSize: try reader.positive("vocab_size"))
-        guard hiddenSize % headCount == 0 else {
-            throw reader.invalid(keys.headCount, "\(headCount) heads do not divide the hidden size \(hiddenSize)")
-        }
-
-        let activationName = try reader.optional(keys.activation, as: String.self) ?? activation.rawValue
-        guard let activation = Activation(rawValue: activationName) else {
-            throw reader.invalid(keys.activation, "unsupported activation \"\(activationName)\" (supported: "
-                + Activation.allCases.map(\.rawValue).joined(separator: ", ") + ")")
-        }
-        self.activation = activation
-        maxPositions = try reader.positive("max_position_embeddings", default: maxPositions)
-        hiddenDropout = try reader.probability(keys.hiddenDropout) ?? hiddenDropout
-        attentionDropout = try reader.probability(keys.attentionDropout) ?? attentionDropout
-        classifierDropout = try reader.probability(keys.classifierDropout) ?? classifierDropout
+        self = try type.family.readConfig(&reader)
         initializerRange = try reader.optional("initializer_range", as: Double.self) ?? initializerRange
         if reader.contains("pad_token_id") { padTokenId = try reader.optional("pad_token_id", as: Int.self) }
-        switch type {
-        case .bert:
-            layerNormEps = try reader.optional("layer_norm_eps", as: Double.self) ?? layerNormEps
-            guard layerNormEps > 0 else { throw reader.invalid("layer_norm_eps", "must be positive") }
-            typeVocabSize = try reader.optional("type_vocab_size", as: Int.self) ?? typeVocabSize
-            guard typeVocabSize >= 0 else { throw reader.invalid("type_vocab_size", "must not be negative") }
-        case .distilbert:
-            qaDropout = try reader.probability("qa_dropout") ?? qaDropout
-            sinusoidalPositions = try reader.optional("sinusoidal_pos_embds", as: Bool.self) ?? sinusoidalPositions
-            tieWordEmbeddings = try reader.optional("tie_weights_", as: Bool.self) ?? tieWordEmbeddings
-        }
         tieWordEmbeddings = try reader.optional("tie_word_embeddings", as: Bool.self) ?? tieWordEmbeddings
 
         id2label = try reader.labels() ?? id2label
@@ -241,6 +227,8 @@ public struct ModelConfig: Sendable, Equatable {
         let newDType = try reader.optional("dtype", as: String.self)
         let oldDType = try reader.optional("torch_dtype", as: String.self)
         dtype = newDType ?? oldDType
+        layerDimensions = try reader.layerDimensions(Self.layerDimensionsKey, layerCount: layerCount,
+                                                     headSize: headSize)
         extraKeys = reader.remaining
     }
 
@@ -255,64 +243,39 @@ public struct ModelConfig: Sendable, Equatable {
         }
     }
 
-    /// The same model described in the other family's vocabulary. Numbers are kept; what one family lacks is
-    /// set to the other's convention: BERT gets 2 token types (DistilBERT has none), DistilBERT gets 0 and a
-    /// classifier dropout equal to the effective BERT one. A BERT `layerNormEps` other than 1e-12 cannot be
-    /// expressed in a DistilBERT file. Architectures with a counterpart are renamed
+    /// The same model described in another family's vocabulary. Numbers are kept; what one family lacks is set to
+    /// the other's convention (see each family's `adopt`): BERT gets 2 token types (DistilBERT has none),
+    /// DistilBERT gets 0 and a classifier dropout equal to the effective BERT one. A BERT `layerNormEps` other
+    /// than 1e-12 cannot be expressed in a DistilBERT file. Architectures of the family are renamed
     /// (`BertForSequenceClassification` <-> `DistilBertForSequenceClassification`).
     public func converted(to type: ModelType) -> ModelConfig {
         guard type != modelType else { return self }
         var result = self
         result.modelType = type
-        result.architectures = architectures.map { Self.architecture($0, in: type) }
-        switch type {
-        case .bert:
-            result.typeVocabSize = 2
-            result.sinusoidalPositions = false
-        case .distilbert:
-            result.typeVocabSize = 0
-            result.classifierDropout = classifierDropout ?? hiddenDropout
+        result.architectures = architectures.map { name in
+            let from = modelType.className("")
+            guard name.hasPrefix(from), Self.sharedHeads.contains(String(name.dropFirst(from.count))) else { return name }
+            return type.className(String(name.dropFirst(from.count)))
         }
+        type.family.adopt(&result)
         return result
     }
 
+    /// The class-name suffixes whose heads every encoder family has.
     private static let sharedHeads = [
         "Model", "ForMaskedLM", "ForSequenceClassification", "ForQuestionAnswering", "ForTokenClassification",
         "ForMultipleChoice",
     ]
 
-    private static func architecture(_ name: String, in type: ModelType) -> String {
-        let (from, to) = type == .bert ? ("DistilBert", "Bert") : ("Bert", "DistilBert")
-        guard name.hasPrefix(from), sharedHeads.contains(String(name.dropFirst(from.count))) else { return name }
-        return to + name.dropFirst(from.count)
-    }
-
     /// All keys of this config in the vocabulary of `modelType`, over `extraKeys`.
     private func jsonObject() -> [String: ConfigValue] {
-        let keys = KeyVocabulary(modelType)
         var object = extraKeys
         object["model_type"] = .string(modelType.rawValue)
-        object[keys.hiddenSize] = .integer(hiddenSize)
-        object[keys.layerCount] = .integer(layerCount)
-        object[keys.headCount] = .integer(headCount)
-        object[keys.intermediateSize] = .integer(intermediateSize)
-        object[keys.activation] = .string(activation.rawValue)
-        object[keys.hiddenDropout] = .number(hiddenDropout)
-        object[keys.attentionDropout] = .number(attentionDropout)
-        object[keys.classifierDropout] = classifierDropout.map(ConfigValue.number) ?? .null
-        object["max_position_embeddings"] = .integer(maxPositions)
+        modelType.family.writeConfig(self, into: &object)
         object["vocab_size"] = .integer(vocabSize)
         object["pad_token_id"] = padTokenId.map(ConfigValue.integer) ?? .null
         object["initializer_range"] = .number(initializerRange)
         object["tie_word_embeddings"] = .bool(tieWordEmbeddings)
-        switch modelType {
-        case .bert:
-            object["layer_norm_eps"] = .number(layerNormEps)
-            object["type_vocab_size"] = .integer(typeVocabSize)
-        case .distilbert:
-            object["qa_dropout"] = .number(qaDropout)
-            object["sinusoidal_pos_embds"] = .bool(sinusoidalPositions)
-        }
         if id2label != Self.defaultLabels {
             object["id2label"] = .object(Dictionary(uniqueKeysWithValues: id2label.map { (String($0), .string($1)) }))
             object["label2id"] = .object(label2id.mapValues(ConfigValue.integer))
@@ -320,33 +283,78 @@ public struct ModelConfig: Sendable, Equatable {
         if let problemType { object["problem_type"] = .string(problemType.rawValue) }
         if !architectures.isEmpty { object["architectures"] = .array(architectures.map(ConfigValue.string)) }
         if let dtype { object["dtype"] = .string(dtype) }
+        if let layerDimensions { object[Self.layerDimensionsKey] = .array(layerDimensions.map(\.configValue)) }
         return object
     }
 }
 
-/// The keys whose names differ between BERT and DistilBERT configs.
-private struct KeyVocabulary {
-    let hiddenSize, layerCount, headCount, intermediateSize, activation: String
-    let hiddenDropout, attentionDropout, classifierDropout: String
+/// One layer's attention heads, head width and feed-forward width (pruning removes heads and neurons per layer).
+public struct LayerDimensions: Sendable, Equatable {
+    public var headCount: Int
+    /// The width of one head (the query, key and value projections are `headCount · headSize` wide).
+    public var headSize: Int
+    public var intermediateSize: Int
 
-    init(_ type: ModelType) {
-        switch type {
-        case .bert:
-            (hiddenSize, layerCount, headCount, intermediateSize, activation) =
-                ("hidden_size", "num_hidden_layers", "num_attention_heads", "intermediate_size", "hidden_act")
-            (hiddenDropout, attentionDropout, classifierDropout) =
-                ("hidden_dropout_prob", "attention_probs_dropout_prob", "classifier_dropout")
-        case .distilbert:
-            (hiddenSize, layerCount, headCount, intermediateSize, activation) =
-                ("dim", "n_layers", "n_heads", "hidden_dim", "activation")
-            (hiddenDropout, attentionDropout, classifierDropout) =
-                ("dropout", "attention_dropout", "seq_classif_dropout")
+    public init(headCount: Int, headSize: Int, intermediateSize: Int) {
+        self.headCount = headCount
+        self.headSize = headSize
+        self.intermediateSize = intermediateSize
+    }
+
+    /// `{"heads": …, "head_size": …, "intermediate_size": …}`.
+    fileprivate var configValue: ConfigValue {
+        .object(["heads": .integer(headCount), "head_size": .integer(headSize),
+                 "intermediate_size": .integer(intermediateSize)])
+    }
+}
+
+/// The names a family gives the dimension and dropout keys every encoder family has, and how they are read
+/// and written (`hidden_size` / `dim`, ...).
+struct ConfigKeys {
+    let hiddenSize, layerCount, headCount, intermediateSize, activation: String
+    let hiddenDropout, attentionDropout, classifierDropout, maxPositions: String
+
+    /// A config of `type` with these keys read: the dimensions are required, the rest fall back to the
+    /// family's defaults.
+    func read(_ reader: inout ConfigReader, as type: ModelType) throws -> ModelConfig {
+        var config = ModelConfig(
+            modelType: type,
+            hiddenSize: try reader.positive(hiddenSize),
+            layerCount: try reader.positive(layerCount),
+            headCount: try reader.positive(headCount),
+            intermediateSize: try reader.positive(intermediateSize),
+            vocabSize: try reader.positive("vocab_size"))
+        guard config.hiddenSize % config.headCount == 0 else {
+            throw reader.invalid(headCount, "\(config.headCount) heads do not divide the hidden size \(config.hiddenSize)")
         }
+        let activationName = try reader.optional(activation, as: String.self) ?? config.activation.rawValue
+        guard let value = Activation(rawValue: activationName) else {
+            throw reader.invalid(activation, "unsupported activation \"\(activationName)\" (supported: "
+                + Activation.allCases.map(\.rawValue).joined(separator: ", ") + ")")
+        }
+        config.activation = value
+        config.maxPositions = try reader.positive(maxPositions, default: config.maxPositions)
+        config.hiddenDropout = try reader.probability(hiddenDropout) ?? config.hiddenDropout
+        config.attentionDropout = try reader.probability(attentionDropout) ?? config.attentionDropout
+        config.classifierDropout = try reader.probability(classifierDropout) ?? config.classifierDropout
+        return config
+    }
+
+    func write(_ config: ModelConfig, into object: inout [String: ConfigValue]) {
+        object[hiddenSize] = .integer(config.hiddenSize)
+        object[layerCount] = .integer(config.layerCount)
+        object[headCount] = .integer(config.headCount)
+        object[intermediateSize] = .integer(config.intermediateSize)
+        object[activation] = .string(config.activation.rawValue)
+        object[hiddenDropout] = .number(config.hiddenDropout)
+        object[attentionDropout] = .number(config.attentionDropout)
+        object[classifierDropout] = config.classifierDropout.map(ConfigValue.number) ?? .null
+        object[maxPositions] = .integer(config.maxPositions)
     }
 }
 
 /// Takes typed values out of a parsed config; what is never taken ends up in `remaining`.
-private struct ConfigReader {
+struct ConfigReader {
     let file: URL
     private(set) var remaining: [String: ConfigValue]
 
@@ -395,6 +403,30 @@ private struct ConfigReader {
         return value
     }
 
+    /// Per-layer dimensions from `key` (see ``ModelConfig``), `nil` if absent: one object per layer with positive
+    /// integers `heads`, `intermediate_size` and optionally `head_size` (else `headSize`, the original one).
+    mutating func layerDimensions(_ key: String, layerCount: Int, headSize: Int) throws -> [LayerDimensions]? {
+        guard let value = remaining.removeValue(forKey: key), value != .null else { return nil }
+        guard case .array(let entries) = value else {
+            throw ModelConfigError(file: file, fault: .wrongType(key: key, expected: "an array", found: value.summary))
+        }
+        guard entries.count == layerCount else {
+            throw invalid(key, "\(entries.count) entries for \(layerCount) layers")
+        }
+        return try entries.enumerated().map { index, entry in
+            guard case .object(let members) = entry else { throw invalid(key, "entry \(index) is not an object") }
+            func value(_ name: String, default fallback: Int? = nil) throws -> Int {
+                if let fallback, members[name] == nil { return fallback }
+                guard case .integer(let value)? = members[name], value > 0 else {
+                    throw invalid(key, "entry \(index): \"\(name)\" must be a positive integer")
+                }
+                return value
+            }
+            return LayerDimensions(headCount: try value("heads"), headSize: try value("head_size", default: headSize),
+                                   intermediateSize: try value("intermediate_size"))
+        }
+    }
+
     /// Class names from `id2label` (string keys holding integers) or else `label2id`, or `num_labels` generic
     /// names; `nil` if none of these keys is present. All three keys are consumed.
     mutating func labels() throws -> [Int: String]? {
@@ -428,23 +460,23 @@ private struct ConfigReader {
 }
 
 /// Swift types a `ConfigValue` can be read as.
-private protocol ConfigValueConvertible {
+protocol ConfigValueConvertible {
     /// The kind expected, for error messages ("an integer").
     static var typeName: String { get }
     init?(_ value: ConfigValue)
 }
 
 extension Int: ConfigValueConvertible {
-    fileprivate static var typeName: String { "an integer" }
-    fileprivate init?(_ value: ConfigValue) {
+    static var typeName: String { "an integer" }
+    init?(_ value: ConfigValue) {
         guard case .integer(let integer) = value else { return nil }
         self = integer
     }
 }
 
 extension Double: ConfigValueConvertible {
-    fileprivate static var typeName: String { "a number" }
-    fileprivate init?(_ value: ConfigValue) {
+    static var typeName: String { "a number" }
+    init?(_ value: ConfigValue) {
         switch value {
         case .integer(let integer): self = Double(integer)
         case .number(let number): self = number
@@ -454,24 +486,24 @@ extension Double: ConfigValueConvertible {
 }
 
 extension Bool: ConfigValueConvertible {
-    fileprivate static var typeName: String { "a boolean" }
-    fileprivate init?(_ value: ConfigValue) {
+    static var typeName: String { "a boolean" }
+    init?(_ value: ConfigValue) {
         guard case .bool(let bool) = value else { return nil }
         self = bool
     }
 }
 
 extension String: ConfigValueConvertible {
-    fileprivate static var typeName: String { "a string" }
-    fileprivate init?(_ value: ConfigValue) {
+    static var typeName: String { "a string" }
+    init?(_ value: ConfigValue) {
         guard case .string(let string) = value else { return nil }
         self = string
     }
 }
 
 extension Array: ConfigValueConvertible where Element == String {
-    fileprivate static var typeName: String { "an array of strings" }
-    fileprivate init?(_ value: ConfigValue) {
+    static var typeName: String { "an array of strings" }
+    init?(_ value: ConfigValue) {
         guard case .array(let elements) = value else { return nil }
         var strings: [String] = []
         for element in elements {
@@ -483,8 +515,8 @@ extension Array: ConfigValueConvertible where Element == String {
 }
 
 extension Dictionary: ConfigValueConvertible where Key == String, Value == ConfigValue {
-    fileprivate static var typeName: String { "an object" }
-    fileprivate init?(_ value: ConfigValue) {
+    static var typeName: String { "an object" }
+    init?(_ value: ConfigValue) {
         guard case .object(let members) = value else { return nil }
         self = members
     }

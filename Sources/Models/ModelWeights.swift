@@ -30,30 +30,38 @@ public enum ModelWeightsError: Error, CustomStringConvertible, Equatable {
 }
 
 extension Module {
-    /// Copies every parameter whose name (after matching the `basePrefix` convention) the checkpoint has.
+    /// Copies every parameter whose name (after `sanitize` and the `basePrefix` convention) the checkpoint has.
     ///
-    /// A base-model checkpoint (`embeddings.…`) loads into a task model (`bert.embeddings.…`) and vice versa, as
-    /// transformers does with `base_model_prefix`. Integer buffers such as `embeddings.position_ids` are ignored.
-    /// `strict` turns missing or unexpected weights into errors.
+    /// `sanitize` maps a checkpoint tensor's name to the parameter name it loads into (a family's renames), or to
+    /// `nil` for a tensor that is not a parameter (ignored, never reported). A base-model checkpoint
+    /// (`embeddings.…`) loads into a task model (`bert.embeddings.…`) and vice versa, as transformers does with
+    /// `base_model_prefix`. Integer buffers such as `embeddings.position_ids` are ignored. A tensor of the wrong
+    /// shape is an error; `strict` turns missing or unexpected weights into errors too.
     @discardableResult
-    public func loadWeights(from checkpoint: any SafeTensorsSource, basePrefix: String, strict: Bool = false) throws -> WeightLoadReport {
+    public func loadWeights(from checkpoint: any SafeTensorsSource, basePrefix: String, strict: Bool = false,
+                            sanitize: (String) -> String? = { $0 }) throws -> WeightLoadReport {
         let parameters = namedParameters()
-        let checkpointNames = Set(checkpoint.names.filter { checkpoint.info($0)?.dtype.isFloatingPoint ?? false })
+        let floatNames = checkpoint.names.filter { checkpoint.info($0)?.dtype.isFloatingPoint ?? false }
+        // Checkpoint names by the parameter name they load into; what sanitizes to nil is no parameter at all.
+        var sources: [String: String] = [:]
+        var ignored = Set<String>()
+        for name in floatNames {
+            if let target = sanitize(name) { sources[target] = name } else { ignored.insert(name) }
+        }
         let modelPrefixed = parameters.contains { $0.name.hasPrefix(basePrefix + ".") }
-        let checkpointPrefixed = checkpointNames.contains { $0.hasPrefix(basePrefix + ".") }
-        func checkpointName(_ name: String) -> String {
+        let checkpointPrefixed = sources.keys.contains { $0.hasPrefix(basePrefix + ".") }
+        func checkpointName(_ name: String) -> String? {
             if modelPrefixed && !checkpointPrefixed && name.hasPrefix(basePrefix + ".") {
-                return String(name.dropFirst(basePrefix.count + 1))
+                return sources[String(name.dropFirst(basePrefix.count + 1))]
             }
-            if !modelPrefixed && checkpointPrefixed { return "\(basePrefix).\(name)" }
-            return name
+            if !modelPrefixed && checkpointPrefixed { return sources["\(basePrefix).\(name)"] }
+            return sources[name]
         }
         var report = WeightLoadReport()
         var used = Set<String>()
         var loaded = Set<ObjectIdentifier>()
         for (name, tensor) in parameters {
-            let source = checkpointName(name)
-            guard checkpointNames.contains(source) else { continue }
+            guard let source = checkpointName(name) else { continue }
             if let info = checkpoint.info(source), info.shape != tensor.shape {
                 throw ModelWeightsError.shapeMismatch(file: checkpoint.url.path, name: source, expected: tensor.shape, found: info.shape)
             }
@@ -68,7 +76,7 @@ extension Module {
             let identity = ObjectIdentifier(entry.tensor)
             return !loaded.contains(identity) && reported.insert(identity).inserted
         }.map(\.name)
-        report.unexpected = checkpointNames.subtracting(used).sorted()
+        report.unexpected = Set(floatNames).subtracting(used).subtracting(ignored).sorted()
         if strict && !report.missing.isEmpty {
             throw ModelWeightsError.missingWeights(directory: checkpoint.url.path, names: report.missing)
         }
@@ -76,6 +84,16 @@ extension Module {
             throw ModelWeightsError.unexpectedWeights(directory: checkpoint.url.path, names: report.unexpected)
         }
         return report
+    }
+
+    /// Loads a checkpoint of family `modelType` (its base prefix and its renames); see
+    /// ``loadWeights(from:basePrefix:strict:sanitize:)``.
+    @discardableResult
+    public func loadWeights(from checkpoint: any SafeTensorsSource, modelType: ModelType, strict: Bool = false) throws
+        -> WeightLoadReport
+    {
+        try loadWeights(from: checkpoint, basePrefix: modelType.basePrefix, strict: strict,
+                        sanitize: modelType.family.sanitize(checkpointName:))
     }
 
     /// Writes every parameter to a safetensors file (atomically) in the dtype of its element type, tied tensors

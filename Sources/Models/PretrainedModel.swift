@@ -27,7 +27,7 @@ extension TransformerEncoder: PretrainedModel {
     public static var architectureSuffix: String { "Model" }
 
     public convenience init(config: ModelConfig, generator: RandomGenerator) {
-        self.init(encoderFor: config, generator: generator)
+        self.init(config: config, withPooler: true, generator: generator)
     }
 }
 
@@ -40,7 +40,7 @@ extension PretrainedModel {
         adjust(&config)
         let model = Self(config: config, generator: generator)
         let checkpoint = try SafeTensorsCheckpoint(directory: directory)
-        let report = try model.loadWeights(from: checkpoint, basePrefix: config.modelType.basePrefix, strict: strict)
+        let report = try model.loadWeights(from: checkpoint, modelType: config.modelType, strict: strict)
         return (model, report)
     }
 
@@ -49,8 +49,7 @@ extension PretrainedModel {
     public func save(to directory: URL) throws {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         var config = self.config
-        let family = config.modelType == .bert ? "Bert" : "DistilBert"
-        config.architectures = [family + Self.architectureSuffix]
+        config.architectures = [config.modelType.className(Self.architectureSuffix)]
         try saveWeights(to: directory.appendingPathComponent(SafeTensorsCheckpoint.singleFileName))
         try config.write(to: directory.appendingPathComponent("config.json"))
     }

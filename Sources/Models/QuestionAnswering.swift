@@ -16,7 +16,7 @@ public final class QuestionAnswering: Module {
         encoder = config.makeEncoder(withPooler: false, generator: generator)
         outputs = Linear(inputSize: config.hiddenSize, outputSize: 2, std: Float(config.initializerRange), generator: generator)
         // BERT applies no dropout here; DistilBERT applies `qa_dropout`.
-        dropout = Dropout(probability: config.modelType == .distilbert ? Float(config.qaDropout) : 0, generator: generator)
+        dropout = Dropout(probability: Float(config.modelType.family.questionAnsweringDropout(config)), generator: generator)
     }
 
     public var config: ModelConfig { encoder.config }

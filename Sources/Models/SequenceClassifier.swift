@@ -3,8 +3,8 @@ import Tensors
 
 /// `BertForSequenceClassification` / `DistilBertForSequenceClassification`: an encoder and a classification head.
 ///
-/// BERT classifies the pooled [CLS] vector: dropout → `classifier`. DistilBERT has no pooler: h[CLS] →
-/// `pre_classifier` → ReLU → dropout → `classifier`. With one label the head is a regressor.
+/// A family with a pooler (BERT) classifies the pooled [CLS] vector: dropout → `classifier`. One without
+/// (DistilBERT): h[CLS] → `pre_classifier` → ReLU → dropout → `classifier`. With one label the head is a regressor.
 public final class SequenceClassifier: Module {
     public let encoder: TransformerEncoder
     public let preClassifier: Linear?
@@ -17,7 +17,8 @@ public final class SequenceClassifier: Module {
         if config.problemType == .regression && config.id2label.count != 1 { config.id2label = [0: "LABEL_0"] }
         encoder = config.makeEncoder(withPooler: true, generator: generator)
         let h = config.hiddenSize, std = Float(config.initializerRange)
-        preClassifier = config.modelType == .distilbert ? Linear(inputSize: h, outputSize: h, std: std, generator: generator) : nil
+        preClassifier = config.modelType.family.usesPreClassifier
+            ? Linear(inputSize: h, outputSize: h, std: std, generator: generator) : nil
         classifier = Linear(inputSize: h, outputSize: max(config.labelCount, 1), std: std, generator: generator)
         dropout = Dropout(probability: Float(config.classifierDropout ?? config.hiddenDropout), generator: generator)
     }
@@ -42,15 +43,5 @@ public final class SequenceClassifier: Module {
             features = output.pooled ?? output.lastHidden.slice(axis: 1, 0..<1).reshaped([input.batchSize, -1])
         }
         return (classifier(dropout(features)), output)
-    }
-}
-
-extension ModelType {
-    /// The name under which task models keep their encoder (`base_model_prefix` in transformers).
-    public var basePrefix: String {
-        switch self {
-        case .bert: "bert"
-        case .distilbert: "distilbert"
-        }
     }
 }

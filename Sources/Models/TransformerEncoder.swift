@@ -1,29 +1,29 @@
 import NN
 import Tensors
 
-/// `BertModel` and `DistilBertModel`: embeddings, a stack of post-LN layers, and (BERT only) a pooler.
-/// The two differ only in their names (`encoder.layer.N.attention.self.query` vs `transformer.layer.N.attention.q_lin`)
-/// and in token types and pooler, so one class serves both, its layout chosen by the config's `model_type`.
+/// The base model of an encoder family (`BertModel`, `DistilBertModel`): embeddings, a stack of layers that the
+/// config's family builds and names (`encoder.layer.N.attention.self.query`, `transformer.layer.N.attention.q_lin`,
+/// ...), and a pooler when the family has one.
 public final class TransformerEncoder: Module {
     public let config: ModelConfig
     public let embeddings: Embeddings
-    public let layers: ModuleList<TransformerLayer>
+    public let layers: ModuleList<any TransformerBlock>
     public let pooler: Pooler?
-    /// `encoder.layer` (BERT) or `transformer.layer` (DistilBERT).
-    let layerPrefix: String
 
-    init(config: ModelConfig, naming: TransformerLayerNaming, layerPrefix: String, withPooler: Bool, generator: RandomGenerator) {
+    /// A fresh encoder of `config`'s family and shape; `withPooler` asks for the pooler if the family has one.
+    public init(config: ModelConfig, withPooler: Bool, generator: RandomGenerator) {
+        let family = config.modelType.family
         self.config = config
         embeddings = Embeddings(config: config, generator: generator)
-        layers = ModuleList((0..<config.layerCount).map { _ in
-            TransformerLayer(shape: config.layerShape, naming: naming, generator: generator)
-        })
-        pooler = withPooler ? Pooler(config: config, generator: generator) : nil
-        self.layerPrefix = layerPrefix
+        layers = ModuleList((0..<config.layerCount).map { index in
+            family.makeLayer(shape: config.layerShape(ofLayer: index), generator: generator)
+        }, asModule: { $0 })
+        pooler = withPooler && family.hasPooler ? Pooler(config: config, generator: generator) : nil
     }
 
     public override var children: [(name: String, module: Module)] {
-        [("embeddings", embeddings), (layerPrefix, layers)] + (pooler.map { [("pooler", $0)] } ?? [])
+        [("embeddings", embeddings), (config.modelType.family.layerPrefix, layers)]
+            + (pooler.map { [("pooler", $0)] } ?? [])
     }
 
     /// Runs the encoder on a padded batch.
@@ -45,29 +45,23 @@ public final class TransformerEncoder: Module {
     }
 }
 
-extension TransformerEncoder {
-    /// An encoder with this config's layout: BERT's names, token types and pooler, or DistilBERT's.
-    convenience init(encoderFor config: ModelConfig, withPooler: Bool = true, generator: RandomGenerator) {
-        let isBert = config.modelType == .bert
-        self.init(config: config, naming: isBert ? .bert : .distilBert, layerPrefix: isBert ? "encoder.layer" : "transformer.layer",
-                  withPooler: isBert && withPooler, generator: generator)
-    }
-}
-
 extension ModelConfig {
-    /// The per-layer sizes and options this config describes.
-    public var layerShape: TransformerLayerShape {
-        TransformerLayerShape(hiddenSize: hiddenSize, headCount: headCount, intermediateSize: intermediateSize,
-                              activation: activation.feedForward, layerNormEps: Float(layerNormEps),
-                              hiddenDropout: Float(hiddenDropout), attentionDropout: Float(attentionDropout))
+    /// The sizes and options of layer `index` (its own heads and feed-forward width in a pruned model).
+    public func layerShape(ofLayer index: Int) -> TransformerLayerShape {
+        let dimensions = dimensions(ofLayer: index)
+        return TransformerLayerShape(
+            hiddenSize: hiddenSize, headCount: dimensions.headCount, headSize: dimensions.headSize,
+            intermediateSize: dimensions.intermediateSize, activation: activation.feedForward,
+            layerNormEps: Float(layerNormEps), hiddenDropout: Float(hiddenDropout),
+            attentionDropout: Float(attentionDropout))
     }
 
     /// Number of output labels of a classification head (1 means regression).
     public var labelCount: Int { problemType == .regression ? 1 : max(id2label.count, 1) }
 
-    /// A fresh encoder of this config's type.
+    /// A fresh encoder of this config's family.
     public func makeEncoder(withPooler: Bool = true, generator: RandomGenerator) -> TransformerEncoder {
-        TransformerEncoder(encoderFor: self, withPooler: withPooler, generator: generator)
+        TransformerEncoder(config: self, withPooler: withPooler, generator: generator)
     }
 }
 

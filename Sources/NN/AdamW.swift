@@ -39,16 +39,20 @@ public final class AdamW {
         self.eps = eps
     }
 
-    /// The BERT fine-tuning groups: decay everything except biases and LayerNorm weights.
-    public static func bertGroups(_ parameters: [(name: String, tensor: Tensor)], weightDecay: Float) -> [Group] {
-        let exempt = parameters.filter { isDecayExempt($0.name) }
-        let decayed = parameters.filter { !isDecayExempt($0.name) }
-        return [Group(parameters: decayed, weightDecay: weightDecay), Group(parameters: exempt, weightDecay: 0)]
+    /// The BERT fine-tuning groups: `weightDecay` for every parameter but those the `modules` owning them declare
+    /// exempt (biases and LayerNorm parameters, see ``Module/ownParametersExemptFromDecay``), which get none.
+    public static func bertGroups(_ parameters: [(name: String, tensor: Tensor)], weightDecay: Float, modules: [Module])
+        -> [Group]
+    {
+        let exempt = modules.reduce(into: Set<ObjectIdentifier>()) { $0.formUnion($1.parametersExemptFromDecay()) }
+        let isExempt = { (entry: (name: String, tensor: Tensor)) in exempt.contains(ObjectIdentifier(entry.tensor)) }
+        return [Group(parameters: parameters.filter { !isExempt($0) }, weightDecay: weightDecay),
+                Group(parameters: parameters.filter(isExempt), weightDecay: 0)]
     }
 
-    /// Biases and layer-norm parameters (`LayerNorm`, `layer_norm`, `sa_layer_norm`, ...).
-    public static func isDecayExempt(_ name: String) -> Bool {
-        name.hasSuffix("bias") || name.lowercased().contains("layernorm") || name.contains("layer_norm")
+    /// The BERT fine-tuning groups of all the parameters of `module`.
+    public static func bertGroups(of module: Module, weightDecay: Float) -> [Group] {
+        bertGroups(module.namedParameters(), weightDecay: weightDecay, modules: [module])
     }
 
     /// Applies one update to every parameter that has a gradient.

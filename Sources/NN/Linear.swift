@@ -19,6 +19,8 @@ public final class Linear: Module {
         [("weight", weight)] + (bias.map { [("bias", $0)] } ?? [])
     }
 
+    public override var ownParametersExemptFromDecay: [Tensor] { bias.map { [$0] } ?? [] }
+
     public func callAsFunction(_ x: Tensor) -> Tensor { x.linear(weight: weight, bias: bias) }
 
     /// GELU(x · Wᵀ + b) in one oneDNN kernel when nothing needs a gradient, else the two steps.
@@ -31,17 +33,28 @@ public final class Linear: Module {
 /// A lookup table of vectors: row `i` of `weight` for token `i`.
 public final class Embedding: Module {
     public var weight: Tensor
+    /// The row of the padding token, which lookups read but never train (PyTorch's `padding_idx`: transformers'
+    /// BERT and DistilBERT word embeddings give the padding row no gradient).
+    public let paddingIndex: Int32?
 
-    public init(count: Int, dimension: Int, std: Float = 0.02, generator: RandomGenerator) {
+    public init(count: Int, dimension: Int, std: Float = 0.02, paddingIndex: Int32? = nil, generator: RandomGenerator) {
         weight = Tensor.normal([count, dimension], std: std, generator: generator)
         weight.requiresGrad = true
+        self.paddingIndex = paddingIndex
     }
 
     public override var ownParameters: [(name: String, tensor: Tensor)] { [("weight", weight)] }
 
     /// Rows for `ids`, shaped `shape + [dimension]`.
     public func callAsFunction(_ ids: [Int32], shape: [Int]) -> Tensor {
-        weight.gatherRows(ids).reshaped(shape + [weight.shape[1]])
+        let rows = weight.gatherRows(ids)
+        let outputShape = shape + [weight.shape[1]]
+        guard let paddingIndex, rows.requiresGrad, ids.contains(paddingIndex) else { return rows.reshaped(outputShape) }
+        // Padding positions take their row from a detached copy of the table, so no gradient reaches it.
+        let isPadding = ids.map { Float($0 == paddingIndex ? 1 : 0) }
+        let trained = rows * Tensor(shape: [ids.count, 1], values: isPadding.map { 1 - $0 })
+        let frozen = weight.detached().gatherRows(ids) * Tensor(shape: [ids.count, 1], values: isPadding)
+        return (trained + frozen).reshaped(outputShape)
     }
 }
 
@@ -58,6 +71,8 @@ public final class LayerNorm: Module {
     }
 
     public override var ownParameters: [(name: String, tensor: Tensor)] { [("weight", weight), ("bias", bias)] }
+
+    public override var ownParametersExemptFromDecay: [Tensor] { [weight, bias] }
 
     public func callAsFunction(_ x: Tensor) -> Tensor { x.layerNorm(weight: weight, bias: bias, eps: eps) }
 }

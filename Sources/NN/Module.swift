@@ -19,6 +19,11 @@ open class Module {
     /// groups others, such as an attention block whose weights Hugging Face names one level up, or a dropout).
     open var children: [(name: String, module: Module)] { [] }
 
+    /// The parameters among `ownParameters` that weight decay leaves alone (the BERT convention: biases and
+    /// normalisation parameters). The module that creates a parameter knows what it is, so no optimiser has to
+    /// guess from a name.
+    open var ownParametersExemptFromDecay: [Tensor] { [] }
+
     /// Every parameter of this module and its descendants, with dotted names, in a stable order.
     public final func namedParameters() -> [(name: String, tensor: Tensor)] {
         var result = ownParameters
@@ -26,6 +31,12 @@ open class Module {
             result += child.namedParameters().map { (joined(childName, $0.name), $0.tensor) }
         }
         return result
+    }
+
+    /// Every parameter of this module and its descendants that weight decay leaves alone, by identity (a tied
+    /// tensor is one parameter, whichever module lists it).
+    public final func parametersExemptFromDecay() -> Set<ObjectIdentifier> {
+        Set(namedModules().flatMap { $0.module.ownParametersExemptFromDecay.map(ObjectIdentifier.init) })
     }
 
     /// Every module below this one (this one first), with dotted names.
@@ -76,14 +87,21 @@ private func joined(_ prefix: String, _ name: String) -> String {
 }
 
 /// A numbered list of modules of one kind; children are named `0`, `1`, ... as in PyTorch's `nn.ModuleList`.
-public final class ModuleList<Element: Module>: Module {
+/// The kind may be a protocol (`any TransformerBlock`): `asModule` then gives each item as a module.
+public final class ModuleList<Element>: Module {
     public var items: [Element]
+    private let asModule: (Element) -> Module
 
-    public init(_ items: [Element]) {
+    public init(_ items: [Element], asModule: @escaping (Element) -> Module) {
         self.items = items
+        self.asModule = asModule
+    }
+
+    public convenience init(_ items: [Element]) where Element: Module {
+        self.init(items) { $0 }
     }
 
     public override var children: [(name: String, module: Module)] {
-        items.enumerated().map { (String($0.offset), $0.element) }
+        items.enumerated().map { (String($0.offset), asModule($0.element)) }
     }
 }

@@ -4,22 +4,41 @@ import Tensors
 public struct TransformerLayerShape: Sendable, Equatable {
     public var hiddenSize: Int
     public var headCount: Int
+    /// The width of one head; the attention projections are `headCount · headSize` wide (`hiddenSize` unless the
+    /// layer was pruned).
+    public var headSize: Int
     public var intermediateSize: Int
     public var activation: FeedForwardActivation
     public var layerNormEps: Float
     public var hiddenDropout: Float
     public var attentionDropout: Float
 
-    public init(hiddenSize: Int, headCount: Int, intermediateSize: Int, activation: FeedForwardActivation = .gelu,
-                layerNormEps: Float = 1e-12, hiddenDropout: Float = 0.1, attentionDropout: Float = 0.1) {
+    /// `headSize` defaults to `hiddenSize / headCount`.
+    public init(hiddenSize: Int, headCount: Int, headSize: Int? = nil, intermediateSize: Int,
+                activation: FeedForwardActivation = .gelu, layerNormEps: Float = 1e-12, hiddenDropout: Float = 0.1,
+                attentionDropout: Float = 0.1) {
         self.hiddenSize = hiddenSize
         self.headCount = headCount
+        self.headSize = headSize ?? hiddenSize / Swift.max(headCount, 1)
         self.intermediateSize = intermediateSize
         self.activation = activation
         self.layerNormEps = layerNormEps
         self.hiddenDropout = hiddenDropout
         self.attentionDropout = attentionDropout
     }
+
+    /// The width of the queries, keys and values: `headCount · headSize`.
+    public var attentionWidth: Int { headCount * headSize }
+}
+
+/// One layer of a transformer stack, whatever its inner layout (post-LN BERT, pre-LN GPT-2, ...): a family
+/// builds its own and the encoder runs them in turn.
+public protocol TransformerBlock: Module {
+    /// `x` is `[batch, seq, hidden]`; `maskBias` is `[batch, seq]` (0 for tokens, a large negative for padding).
+    func callAsFunction(_ x: Tensor, maskBias: Tensor?, keepAttention: Bool) -> TransformerLayerOutput
+    /// The queries, keys and values, each `[batch, seq, attention width]`, that the block's self-attention
+    /// computes from its input `x` (MiniLMv2's relation loss compares them across models).
+    func selfAttentionProjections(_ x: Tensor) -> (query: Tensor, key: Tensor, value: Tensor)
 }
 
 /// The nonlinearity between the two feed-forward projections.
@@ -63,17 +82,19 @@ public struct TransformerLayerOutput {
 public final class MultiHeadSelfAttention: Module {
     public let query, key, value, output: Linear
     public let headCount: Int
+    /// The width of one head (from the shape, not from the input: a pruned layer keeps its original head size).
+    public let headSize: Int
     let dropout: Dropout
     let naming: TransformerLayerNaming
 
     public init(shape: TransformerLayerShape, naming: TransformerLayerNaming, generator: RandomGenerator) {
-        precondition(shape.hiddenSize % shape.headCount == 0, "hidden size \(shape.hiddenSize) not divisible by \(shape.headCount) heads")
-        let h = shape.hiddenSize
-        query = Linear(inputSize: h, outputSize: h, generator: generator)
-        key = Linear(inputSize: h, outputSize: h, generator: generator)
-        value = Linear(inputSize: h, outputSize: h, generator: generator)
-        output = Linear(inputSize: h, outputSize: h, generator: generator)
+        let (h, width) = (shape.hiddenSize, shape.attentionWidth)
+        query = Linear(inputSize: h, outputSize: width, generator: generator)
+        key = Linear(inputSize: h, outputSize: width, generator: generator)
+        value = Linear(inputSize: h, outputSize: width, generator: generator)
+        output = Linear(inputSize: width, outputSize: h, generator: generator)
         headCount = shape.headCount
+        headSize = shape.headSize
         dropout = Dropout(probability: shape.attentionDropout, generator: generator)
         self.naming = naming
     }
@@ -84,7 +105,6 @@ public final class MultiHeadSelfAttention: Module {
 
     /// `x` is `[batch, seq, hidden]`; `maskBias` is `[batch, seq]` (0 for tokens, a large negative for padding).
     public func callAsFunction(_ x: Tensor, maskBias: Tensor?, keepAttention: Bool = false) -> TransformerLayerOutput {
-        let headSize = x.lastDimension / headCount
         let scores = Tensor.attentionScores(query: query(x), key: key(x), heads: headCount,
                                             scale: 1 / Float(headSize).squareRoot())
         let probabilities = scores.softmax(additiveMask: maskBias)
@@ -127,7 +147,7 @@ public final class FeedForward: Module {
 
 /// A post-LN encoder layer (BERT, DistilBERT):
 /// h = LN(x + Dropout(Attention(x))); out = LN(h + Dropout(FFN(h))).
-public final class TransformerLayer: Module {
+public final class TransformerLayer: Module, TransformerBlock {
     public let attention: MultiHeadSelfAttention
     public let attentionLayerNorm: LayerNorm
     public let feedForward: FeedForward
@@ -154,5 +174,9 @@ public final class TransformerLayer: Module {
         let attended = attentionLayerNorm(x + dropout(result.hidden))
         result.hidden = outputLayerNorm(attended + dropout(feedForward(attended)))
         return result
+    }
+
+    public func selfAttentionProjections(_ x: Tensor) -> (query: Tensor, key: Tensor, value: Tensor) {
+        (attention.query(x), attention.key(x), attention.value(x))
     }
 }

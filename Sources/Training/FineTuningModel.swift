@@ -32,7 +32,7 @@ public struct FineTuningModel {
         model = SequenceClassifier(config: config, generator: generator)
         let checkpoint = try SafeTensorsCheckpoint(directory: directory)
         let source: any SafeTensorsSource = keptHead ? checkpoint : WithoutHead(checkpoint: checkpoint)
-        let report = try model.loadWeights(from: source, basePrefix: config.modelType.basePrefix)
+        let report = try model.loadWeights(from: source, modelType: config.modelType)
         freshParameters = report.missing
         unusedTensors = report.unexpected + (keptHead ? [] : checkpoint.names.filter(WithoutHead.isHead))
     }

@@ -123,7 +123,7 @@ public final class Trainer {
             }
         }
         optimizer = AdamW(
-            groups: AdamW.bertGroups(parameters, weightDecay: configuration.weightDecay),
+            groups: AdamW.bertGroups(parameters, weightDecay: configuration.weightDecay, modules: modules.map(\.module)),
             learningRate: configuration.learningRate)
         batcher = try Batcher(
             examples: trainingExamples, batchSize: configuration.batchSize, padId: padId,

@@ -93,8 +93,9 @@ import Training
         let input = EncoderInput(batch)
         let expected = withoutGrad { () -> Float in
             let s = narrowStudent.encoder(input, options: .all).hiddenStates[1], t = teacher.encoder(input, options: .all).hiddenStates[3]
-            let (a, b) = (narrowStudent.encoder.layers.items[1].attention, teacher.encoder.layers.items[3].attention)
-            return SelfAttentionRelation.loss(student: (a.query(s), a.key(s), a.value(s)), teacher: (b.query(t), b.key(t), b.value(t)),
+            let studentProjections = narrowStudent.encoder.layers.items[1].selfAttentionProjections(s)
+            let teacherProjections = teacher.encoder.layers.items[3].selfAttentionProjections(t)
+            return SelfAttentionRelation.loss(student: studentProjections, teacher: teacherProjections,
                                               attentionMask: batch.attentionMask, relationHeads: 4).item
         }
         // Relative 5e-6 observed: the student's pass records gradients, so its GELU is not oneDNN's fused one.
@@ -130,7 +131,7 @@ import Training
         #expect(abs(try #require(before.logged["hidden_mse"]) - Double(expected)) <= 1e-5 * Double(expected))
 
         let parameters = narrowStudent.namedParameters() + projection.namedParameters().map { ("hidden_mse_projection." + $0.name, $0.tensor) }
-        let optimizer = AdamW(groups: AdamW.bertGroups(parameters, weightDecay: 0), learningRate: 1e-3)
+        let optimizer = AdamW(groups: AdamW.bertGroups(parameters, weightDecay: 0, modules: [narrowStudent, projection]), learningRate: 1e-3)
         before.loss.backward()
         #expect(projection.weight.grad != nil, "the projection is trained")
         optimizer.update()

@@ -94,7 +94,7 @@ import Training
     @Test func oneStepReducesTheDistillationLoss() throws {
         let batch = batch()
         let distiller = try distiller(TaskDistillationSettings(alpha: 1))
-        let optimizer = AdamW(groups: AdamW.bertGroups(student.namedParameters(), weightDecay: 0), learningRate: 1e-3)
+        let optimizer = AdamW(groups: AdamW.bertGroups(of: student, weightDecay: 0), learningRate: 1e-3)
         let before = try distiller.loss(batch)
         before.loss.backward()
         optimizer.update()

@@ -38,7 +38,8 @@ import Tokenizers
 
     static let forward = Result { try Forward() }
 
-    /// Hidden states of real tokens within 1e-4 (the observed error is below 5e-6).
+    /// Hidden states of real tokens within 1e-5, about twice the observed error: at most 4.5e-6 over the seven
+    /// hidden states (`hidden_states.5`, measured 2026-12-01; 1.4e-6 at the embeddings).
     ///
     /// Padding positions get a looser bound: nothing reads them (pooling and losses mask them), and there the
     /// reference itself is only float32-accurate to about 1e-4. At layer 5 the golden file differs from a float64
@@ -54,7 +55,7 @@ import Tokenizers
             try #require(hidden.shape == expected.shape, "\(name): shape \(hidden.shape)")
             let error = maxAbsDifferenceByPosition(hidden, expected, positionAxis: 1,
                                                    attentionMask: forward.input.attentionMask)
-            #expect(error.tokens <= 1e-4, "\(name) at tokens: max abs error \(error.tokens)")
+            #expect(error.tokens <= 1e-5, "\(name) at tokens: max abs error \(error.tokens)")
             #expect(error.padding <= 5e-4, "\(name) at padding: max abs error \(error.padding)")
         }
     }

@@ -88,6 +88,9 @@ import Testing
         config.problemType = .multiLabelClassification
         config.architectures = ["A", "B"]
         config.dtype = "bfloat16"
+        config.layerDimensions = [LayerDimensions(headCount: 6, headSize: 8, intermediateSize: 96),
+                                  LayerDimensions(headCount: 2, headSize: 8, intermediateSize: 40),
+                                  LayerDimensions(headCount: 3, headSize: 5, intermediateSize: 1)]
         if type == .bert {
             config.layerNormEps = 1e-5
             config.typeVocabSize = 3
@@ -104,6 +107,7 @@ import Testing
             #expect(text.contains("\"float_one\": 1.0,\n"))
             #expect(text.contains("\"int_one\": 1,\n"))
             #expect(text.contains("\"empty_list\": [],\n"))
+            #expect(text.contains("\"distill_layer_dimensions\": [\n    {\n      \"head_size\": 8,\n      \"heads\": 6,\n"))
             #expect(text.contains("\"0\": \"n\\u00e9gatif\""))
             #expect(text.contains("\"1\": \"positif \\ud83d\\ude00\""))
             #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["config.json"])
@@ -175,6 +179,21 @@ import Testing
             expected.dtype = "float16"
             #expect(config == expected)
             #expect(config.hiddenDropout == 0.1 && config.maxPositions == 512 && config.typeVocabSize == 2)
+            #expect(config.extraKeys.isEmpty)
+        }
+    }
+
+    /// A per-layer entry without `head_size` takes the original head size, hidden / heads (32 / 4).
+    @Test func layerDimensionsDefaultToTheOriginalHeadSize() throws {
+        try withScratchDirectory { directory in
+            let url = directory.appendingPathComponent("config.json")
+            let json = Self.bertJSON(adding: #", "distill_layer_dimensions": [{"heads": 1, "intermediate_size": 9}, "#
+                + #"{"heads": 3, "head_size": 4, "intermediate_size": 64}]"#)
+            try Data(json.utf8).write(to: url)
+            let config = try ModelConfig(contentsOf: url)
+            #expect(config.layerDimensions == [LayerDimensions(headCount: 1, headSize: 8, intermediateSize: 9),
+                                               LayerDimensions(headCount: 3, headSize: 4, intermediateSize: 64)])
+            #expect(config.dimensions(ofLayer: 1) == LayerDimensions(headCount: 3, headSize: 4, intermediateSize: 64))
             #expect(config.extraKeys.isEmpty)
         }
     }
@@ -259,6 +278,10 @@ import Testing
         (bertJSON(adding: ", \"label2id\": {\"a\": 0, \"b\": 0}"), "label2id"),
         (bertJSON(adding: ", \"problem_type\": \"ranking\""), "problem_type"),
         (bertJSON(replacing: "\"vocab_size\": 100", with: "\"vocab_size\": 0"), "vocab_size"),
+        (bertJSON(adding: #", "distill_layer_dimensions": [{"heads": 1, "head_size": 8, "intermediate_size": 9}]"#),
+         "distill_layer_dimensions"),
+        (bertJSON(adding: #", "distill_layer_dimensions": [{"heads": 1, "head_size": 8}, {}]"#),
+         "distill_layer_dimensions"),
     ])
     func invalidValueIsNamed(json: String, key: String) throws {
         let fault = try readingError(json)

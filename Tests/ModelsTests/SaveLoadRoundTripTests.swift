@@ -12,8 +12,8 @@ import Testing
     /// Saves a randomised `M`, loads it strictly with a different initialisation, and compares every parameter and
     /// the outputs `run` gives (bit for bit: the same weights and the same kernels).
     private func roundTrip<M: PretrainedModel>(_: M.Type, _ type: ModelType, architecture: String,
-                                               run: (M) -> [Tensor]) throws {
-        let original = M(config: tinyConfig(type), generator: RandomGenerator(seed: 10))
+                                               config: ModelConfig? = nil, run: (M) -> [Tensor]) throws {
+        let original = M(config: config ?? tinyConfig(type), generator: RandomGenerator(seed: 10))
         randomizeParameters(original, seed: 11)
         try withScratchDirectory { directory in
             try original.save(to: directory)
@@ -76,6 +76,27 @@ import Testing
         try roundTrip(TransformerEncoder.self, type, architecture: Self.family(type) + "Model") {
             let output = $0(tinyInput, options: .all)
             return output.hiddenStates + output.attentionProbabilities + (output.pooled.map { [$0] } ?? [])
+        }
+    }
+
+    /// A pruned model: layer 0 keeps one head of the original size (16 / 2 = 8) and 20 features, layer 1 has three
+    /// heads of an explicit size 4 and 7 features. It runs, its weights have those shapes, and save -> load gives
+    /// the same config (per-layer dimensions included), weights and outputs.
+    @Test(arguments: [ModelType.bert, .distilbert])
+    func layersOfDifferentShapes(type: ModelType) throws {
+        var config = tinyConfig(type)
+        config.layerDimensions = [LayerDimensions(headCount: 1, headSize: 8, intermediateSize: 20),
+                                  LayerDimensions(headCount: 3, headSize: 4, intermediateSize: 7)]
+        let model = SequenceClassifier(config: config, generator: RandomGenerator(seed: 13))
+        let shapes = Dictionary(uniqueKeysWithValues: model.encoder.layers.namedParameters().map { ($0.name, $0.tensor.shape) })
+        let (query, intermediate) = type == .bert ? ("attention.self.query", "intermediate.dense") : ("attention.q_lin", "ffn.lin1")
+        #expect(shapes["0.\(query).weight"] == [8, 16] && shapes["1.\(query).weight"] == [12, 16])
+        #expect(shapes["0.\(intermediate).weight"] == [20, 16] && shapes["1.\(intermediate).weight"] == [7, 16])
+        try roundTrip(SequenceClassifier.self, type, architecture: Self.family(type) + "ForSequenceClassification",
+                      config: config) {
+            let output = $0(tinyInput, options: .all)
+            #expect(output.encoder.attentionProbabilities.map { $0.shape[1] } == [1, 3])
+            return [output.logits] + output.encoder.hiddenStates
         }
     }
 

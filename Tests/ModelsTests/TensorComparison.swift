@@ -1,3 +1,4 @@
+import SafeTensors
 import Tensors
 import TestSupport
 import Testing
@@ -39,4 +40,16 @@ func maxAbsDifferenceByPosition(_ actual: Tensor, _ expected: Tensor, positionAx
         }
     }
     return worst
+}
+
+/// Expects the gradient of each of `parameters` to be within 1e-5 of `grad.<name>` in `golden`, relative to the
+/// largest golden gradient of that tensor when it exceeds 1 (the tolerance of the tiny-bert parity tests).
+func expectGradientsMatch(_ parameters: [(name: String, tensor: Tensor)], _ golden: SafeTensorsFile,
+                          sourceLocation: SourceLocation = #_sourceLocation) throws {
+    for (name, parameter) in parameters {
+        let expected = try Golden.tensor(golden, "grad.\(name)")
+        let grad = try #require(parameter.grad, "no gradient for \(name)", sourceLocation: sourceLocation)
+        let scale = max(1, expected.scalars.map(abs).max() ?? 0)
+        #expect(maxAbsDifference(grad, expected) <= 1e-5 * scale, "gradient of \(name)", sourceLocation: sourceLocation)
+    }
 }

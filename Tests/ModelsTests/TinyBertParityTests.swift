@@ -36,12 +36,7 @@ import Testing
         loss.backward()
         let parameters = model.namedParameters()
         #expect(parameters.count == golden.names.filter { $0.hasPrefix("grad.") }.count)
-        for (name, parameter) in parameters {
-            let expected = try Golden.tensor(golden, "grad.\(name)")
-            let grad = try #require(parameter.grad, "no gradient for \(name)")
-            let scale = max(1, expected.scalars.map(abs).max() ?? 0)
-            #expect(maxAbsDifference(grad, expected) <= 1e-5 * scale, "gradient of \(name)")
-        }
+        try expectGradientsMatch(parameters, golden)
     }
 
     /// The optimiser on PyTorch's own gradients: every parameter within 1e-6 after one step.

@@ -65,6 +65,25 @@ import Testing
         }
     }
 
+    /// TensorFlow-era checkpoints name LayerNorm parameters `gamma` and `beta`; they load as `weight` and `bias`.
+    @Test func legacyLayerNormNamesAreRenamed() throws {
+        try withScratchDirectory { directory in
+            let model = SequenceClassifier(config: tinyConfig(.bert), generator: RandomGenerator(seed: 5))
+            randomizeParameters(model, seed: 6)
+            try model.save(to: directory)
+            try editCheckpoint(in: directory) { tensors in
+                for index in tensors.indices where tensors[index].name.contains("LayerNorm") {
+                    tensors[index].name = tensors[index].name.replacingOccurrences(of: ".weight", with: ".gamma")
+                        .replacingOccurrences(of: ".bias", with: ".beta")
+                }
+            }
+            let (loaded, report) = try SequenceClassifier.load(from: directory, strict: true)
+            #expect(report.missing.isEmpty && report.unexpected.isEmpty, "\(report)")
+            let name = "bert.encoder.layer.1.output.LayerNorm.bias"
+            #expect(loaded.parameter(named: name)?.scalars == model.parameter(named: name)?.scalars)
+        }
+    }
+
     @Test func wrongShapeIsRefusedNamingTheTensor() throws {
         try withScratchDirectory { directory in
             try SequenceClassifier(config: tinyConfig(.bert), generator: RandomGenerator(seed: 3)).save(to: directory)

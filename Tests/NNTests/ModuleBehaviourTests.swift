@@ -102,6 +102,27 @@ import Tensors
         #expect(embedding.weight.grad?.scalars == [1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 2, 2, 2])
     }
 
+    /// The padding row is looked up like any other but gets no gradient (PyTorch's `padding_idx`).
+    @Test func paddingRowGetsNoGradient() {
+        let embedding = Embedding(count: 4, dimension: 2, paddingIndex: 0, generator: RandomGenerator(seed: 26))
+        let rows = embedding([2, 0, 2, 3], shape: [4])
+        let table = embedding.weight.scalars
+        #expect(rows.scalars == [2, 0, 2, 3].flatMap { (row: Int) in table[(row * 2)..<(row * 2 + 2)] })
+        rows.sum().backward()
+        #expect(embedding.weight.grad?.scalars == [0, 0, 0, 0, 2, 2, 1, 1])
+        #expect(withoutGrad { embedding([0], shape: [1]) }.scalars == Array(table[0..<2]))
+    }
+
+    /// Linear biases and both LayerNorm parameters declare themselves exempt from weight decay; weights do not.
+    @Test func modulesDeclareTheirDecayExemptions() {
+        let layer = Self.makeLayer()
+        let exempt = layer.parametersExemptFromDecay()
+        for (name, tensor) in layer.namedParameters() {
+            let isExempt = name.hasSuffix(".bias") || name.contains("LayerNorm")
+            #expect(exempt.contains(ObjectIdentifier(tensor)) == isExempt, "\(name)")
+        }
+    }
+
     @Test func layerNormModuleStartsAsIdentityScale() {
         let norm = LayerNorm(size: 4, eps: 1e-5)
         #expect(norm.weight.scalars == [1, 1, 1, 1] && norm.bias.scalars == [0, 0, 0, 0])

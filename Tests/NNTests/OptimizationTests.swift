@@ -108,23 +108,49 @@ struct ReferenceAdamW {
         #expect(second.step == 3)
     }
 
+    /// A model of every parameter kind under the names the old name rule knew; the modules' declarations, not
+    /// the names, put the biases and LayerNorm parameters in the exempt group.
+    final class Kinds: Module {
+        let generator = RandomGenerator(seed: 32)
+        lazy var words = Embedding(count: 3, dimension: 2, generator: generator)
+        lazy var query = Linear(inputSize: 2, outputSize: 2, generator: generator)
+        lazy var attentionNorm = LayerNorm(size: 2, eps: 1e-12)
+        lazy var embeddingNorm = LayerNorm(size: 2, eps: 1e-12)
+        lazy var classifier = Linear(inputSize: 2, outputSize: 2, generator: generator)
+
+        override var children: [(name: String, module: Module)] {
+            [("embeddings.word_embeddings", words), ("encoder.layer.0.attention.self.query", query),
+             ("encoder.layer.0.attention.output.LayerNorm", attentionNorm), ("embeddings.LayerNorm", embeddingNorm),
+             ("classifier", classifier)]
+        }
+    }
+
     @Test func bertGroupsExemptBiasesAndLayerNorms() {
-        let names = ["embeddings.word_embeddings.weight", "encoder.layer.0.attention.self.query.weight",
-                     "encoder.layer.0.attention.self.query.bias", "encoder.layer.0.attention.output.LayerNorm.weight",
-                     "embeddings.LayerNorm.bias", "transformer.layer.0.sa_layer_norm.weight",
-                     "transformer.layer.0.output_layer_norm.weight", "transformer.layer.0.ffn.lin1.weight",
-                     "classifier.weight", "classifier.bias"]
-        let groups = AdamW.bertGroups(names.map { ($0, Tensor.zeros([1])) }, weightDecay: 0.01)
+        let model = Kinds()
+        let groups = AdamW.bertGroups(of: model, weightDecay: 0.01)
         #expect(groups.count == 2)
         #expect(groups[0].weightDecay == 0.01 && groups[1].weightDecay == 0)
-        #expect(groups[0].parameters.map(\.name) == [names[0], names[1], names[7], names[8]])
-        #expect(groups[1].parameters.map(\.name) == [names[2], names[3], names[4], names[5], names[6], names[9]])
+        #expect(groups[0].parameters.map(\.name) == ["embeddings.word_embeddings.weight",
+                                                     "encoder.layer.0.attention.self.query.weight", "classifier.weight"])
+        #expect(groups[1].parameters.map(\.name) == [
+            "encoder.layer.0.attention.self.query.bias", "encoder.layer.0.attention.output.LayerNorm.weight",
+            "encoder.layer.0.attention.output.LayerNorm.bias", "embeddings.LayerNorm.weight", "embeddings.LayerNorm.bias",
+            "classifier.bias"])
+    }
+
+    /// Only the modules' declarations count: a bias named like a weight is still exempt, and parameters of
+    /// modules not passed in are decayed.
+    @Test func exemptionFollowsTheModuleNotTheName() {
+        let norm = LayerNorm(size: 2, eps: 1e-12)
+        let renamed = [("dense.weight", norm.bias), ("dense.kernel", norm.weight)]
+        #expect(AdamW.bertGroups(renamed, weightDecay: 0.1, modules: [norm])[1].parameters.count == 2)
+        #expect(AdamW.bertGroups(renamed, weightDecay: 0.1, modules: [])[0].parameters.count == 2)
     }
 
     /// The groups a whole layer gets: the 8 weights of its 4 + 2 linear maps... and no LayerNorm weight.
     @Test func bertGroupsOfALayer() {
         let layer = TransformerLayer(shape: smallLayerShape(), naming: .distilBert, generator: RandomGenerator(seed: 31))
-        let groups = AdamW.bertGroups(layer.namedParameters(), weightDecay: 0.01)
+        let groups = AdamW.bertGroups(of: layer, weightDecay: 0.01)
         #expect(groups[0].parameters.map(\.name) == ["attention.q_lin.weight", "attention.k_lin.weight", "attention.v_lin.weight",
                                                      "attention.out_lin.weight", "ffn.lin1.weight", "ffn.lin2.weight"])
         #expect(groups[1].parameters.count == 10)

@@ -42,12 +42,12 @@ struct ReferenceLayer {
     func callAsFunction(_ x: [Double], mask: [Float]?) -> (hidden: [Double], probabilities: [Double]) {
         let attention = layer.attention
         let q = linear(x, attention.query), k = linear(x, attention.key), v = linear(x, attention.value)
-        let d = hidden / heads
-        var context = [Double](repeating: 0, count: x.count)
+        let d = attention.headSize, width = heads * d
+        var context = [Double](repeating: 0, count: batch * seq * width)
         var probabilities = [Double](repeating: 0, count: batch * heads * seq * seq)
         for b in 0..<batch { for h in 0..<heads { for i in 0..<seq {
             let scores = (0..<seq).map { j in
-                (0..<d).reduce(0.0) { $0 + q[(b * seq + i) * hidden + h * d + $1] * k[(b * seq + j) * hidden + h * d + $1] }
+                (0..<d).reduce(0.0) { $0 + q[(b * seq + i) * width + h * d + $1] * k[(b * seq + j) * width + h * d + $1] }
                     / Double(d).squareRoot() + Double(mask?[b * seq + j] ?? 0)
             }
             let top = scores.max() ?? 0
@@ -56,7 +56,7 @@ struct ReferenceLayer {
             for j in 0..<seq {
                 let p = exps[j] / total
                 probabilities[((b * heads + h) * seq + i) * seq + j] = p
-                for e in 0..<d { context[(b * seq + i) * hidden + h * d + e] += p * v[(b * seq + j) * hidden + h * d + e] }
+                for e in 0..<d { context[(b * seq + i) * width + h * d + e] += p * v[(b * seq + j) * width + h * d + e] }
             }
         } } }
         let attended = layerNorm(zip(x, linear(context, attention.output)).map(+), layer.attentionLayerNorm)
@@ -97,6 +97,26 @@ struct ReferenceLayer {
         // Without gradient recording the GELU layer takes the fused oneDNN path; the result must not change.
         let inference = withoutGrad { layer(x, maskBias: mask).hidden }
         expectClose(inference.scalars, expected.hidden, relative: 1e-4, absolute: 1e-4, "inference")
+    }
+
+    /// A pruned layer: 3 heads of width 2 (6 wide, not the hidden 8) and 5 feed-forward features. The head size
+    /// comes from the shape, not from the input width.
+    @Test func prunedShapeMatchesReference() {
+        var shape = smallLayerShape()
+        (shape.headCount, shape.headSize, shape.intermediateSize) = (3, 2, 5)
+        let layer = TransformerLayer(shape: shape, naming: .bert, generator: RandomGenerator(seed: 13))
+        randomizeParameters(of: layer, seed: 14)
+        layer.setTraining(false)
+        #expect(layer.attention.query.weight.shape == [6, 8] && layer.attention.output.weight.shape == [8, 6])
+        #expect(layer.feedForward.intermediate.weight.shape == [5, 8])
+        let x = Self.input(), mask = paddingMask(sequenceLength: Self.seq, padding: [0, 2])
+        let reference = ReferenceLayer(layer: layer, batch: Self.batch, seq: Self.seq, hidden: Self.hidden, heads: 3)
+        let expected = reference(x.scalars.map(Double.init), mask: mask.scalars)
+        let output = layer(x, maskBias: mask, keepAttention: true)
+        #expect(output.attentionProbabilities?.shape == [Self.batch, 3, Self.seq, Self.seq])
+        expectClose(output.hidden.scalars, expected.hidden, relative: 1e-4, absolute: 1e-4, "hidden")
+        expectClose(output.attentionProbabilities?.scalars ?? [], expected.probabilities, relative: 1e-4,
+                    absolute: 1e-6, "probabilities")
     }
 
     @Test func forwardWithoutMask() {

@@ -52,7 +52,7 @@ struct BenchCommand: ParsableCommand {
         results.forwardMatmulEfficiency = flops / forward32 / 1e9 / matmulRate
 
         model.setTraining(true)
-        let optimizer = AdamW(groups: AdamW.bertGroups(model.namedParameters(), weightDecay: 0.01), learningRate: 1e-5)
+        let optimizer = AdamW(groups: AdamW.bertGroups(of: model, weightDecay: 0.01), learningRate: 1e-5)
         let step = Self.median(repeats) { Self.trainStep(model, optimizer, batch: 32, seq: 64, generator: generator) }
         results.trainTokensPerSecond = 32 * 64 / step
 

@@ -95,7 +95,7 @@ struct EmbedCommand: ParsableCommand {
         let config = try ModelConfig(contentsOf: directory.appendingPathComponent("config.json"))
         let encoder = config.makeEncoder(withPooler: false, generator: RandomGenerator(seed: 0))
         let report = try encoder.loadWeights(from: SafeTensorsCheckpoint(directory: directory),
-                                             basePrefix: config.modelType.basePrefix)
+                                             modelType: config.modelType)
         guard report.missing.isEmpty else {
             throw ModelWeightsError.missingWeights(directory: directory.path, names: report.missing)
         }

@@ -16,7 +16,7 @@ public struct SelfAttentionRelation: DistillationTerm {
     public let name: String
     public let relationHeads: Int
     let studentLayer: Int, teacherLayer: Int
-    let studentAttention: MultiHeadSelfAttention, teacherAttention: MultiHeadSelfAttention
+    let studentBlock: any TransformerBlock, teacherBlock: any TransformerBlock
 
     /// Relates student layer `studentLayer` to teacher layer `teacherLayer` (counted from 0). The term recomputes
     /// the layers' Q, K, V from their inputs (the hidden states before them).
@@ -34,8 +34,8 @@ public struct SelfAttentionRelation: DistillationTerm {
         self.relationHeads = relationHeads
         self.studentLayer = studentLayer
         self.teacherLayer = teacherLayer
-        studentAttention = studentLayers[studentLayer].attention
-        teacherAttention = teacherLayers[teacherLayer].attention
+        studentBlock = studentLayers[studentLayer]
+        teacherBlock = teacherLayers[teacherLayer]
     }
 
     public var encoderOutputs: EncoderOutputOptions { EncoderOutputOptions(hiddenStates: true) }
@@ -49,10 +49,8 @@ public struct SelfAttentionRelation: DistillationTerm {
     public func loss(_ pair: DistillationPair) throws -> Tensor {
         let (student, teacher) = pair.encoders
         let studentInput = student.hiddenStates[studentLayer], teacherInput = teacher.hiddenStates[teacherLayer]
-        let studentProjections = (studentAttention.query(studentInput), studentAttention.key(studentInput), studentAttention.value(studentInput))
-        let teacherProjections = withoutGrad {
-            (teacherAttention.query(teacherInput), teacherAttention.key(teacherInput), teacherAttention.value(teacherInput))
-        }
+        let studentProjections = studentBlock.selfAttentionProjections(studentInput)
+        let teacherProjections = withoutGrad { teacherBlock.selfAttentionProjections(teacherInput) }
         return Self.loss(student: studentProjections, teacher: teacherProjections, attentionMask: pair.batch.attentionMask,
                          relationHeads: relationHeads)
     }

@@ -1,0 +1,67 @@
+import NN
+import Tensors
+
+/// DistilBERT (`model_type` "distilbert"): the BERT computation under other names (`transformer.layer.N.attention.q_lin`,
+/// `sa_layer_norm`, `ffn.lin1`, ...) and other config keys (`dim`, `n_layers`, `n_heads`, `hidden_dim`), with no
+/// token types and no pooler: sequence classification puts `pre_classifier` + ReLU over h[CLS], the masked-LM head
+/// is `vocab_transform` → GELU → `vocab_layer_norm` → `vocab_projector`, and question answering applies `qa_dropout`.
+/// Its LayerNorm epsilon is always 1e-12.
+enum DistilBert: ModelFamily {
+    static let modelType = "distilbert"
+    static let classPrefix = "DistilBert"
+    static let basePrefix = "distilbert"
+
+    static let keys = ConfigKeys(
+        hiddenSize: "dim", layerCount: "n_layers", headCount: "n_heads", intermediateSize: "hidden_dim",
+        activation: "activation", hiddenDropout: "dropout", attentionDropout: "attention_dropout",
+        classifierDropout: "seq_classif_dropout", maxPositions: "max_position_embeddings")
+
+    /// No token types; `seq_classif_dropout` 0.2.
+    static func applyDefaults(to config: inout ModelConfig) {
+        config.typeVocabSize = 0
+        config.classifierDropout = 0.2
+    }
+
+    static func readConfig(_ reader: inout ConfigReader) throws -> ModelConfig {
+        var config = try keys.read(&reader, as: .distilbert)
+        config.qaDropout = try reader.probability("qa_dropout") ?? config.qaDropout
+        config.sinusoidalPositions = try reader.optional("sinusoidal_pos_embds", as: Bool.self) ?? config.sinusoidalPositions
+        // The legacy spelling; `tie_word_embeddings`, read after the family's keys, takes precedence.
+        config.tieWordEmbeddings = try reader.optional("tie_weights_", as: Bool.self) ?? config.tieWordEmbeddings
+        return config
+    }
+
+    static func writeConfig(_ config: ModelConfig, into object: inout [String: ConfigValue]) {
+        keys.write(config, into: &object)
+        object["qa_dropout"] = .number(config.qaDropout)
+        object["sinusoidal_pos_embds"] = .bool(config.sinusoidalPositions)
+    }
+
+    /// No token types; the classifier dropout becomes the one BERT used (its own, else the hidden dropout).
+    static func adopt(_ config: inout ModelConfig) {
+        config.typeVocabSize = 0
+        config.classifierDropout = config.classifierDropout ?? config.hiddenDropout
+    }
+
+    static func makeLayer(shape: TransformerLayerShape, generator: RandomGenerator) -> any TransformerBlock {
+        TransformerLayer(shape: shape, naming: .distilBert, generator: generator)
+    }
+
+    static let layerPrefix = "transformer.layer"
+    static let hasPooler = false
+    static let usesPreClassifier = true
+
+    static let maskedLanguageModelNames = MaskedLanguageModelNames(
+        transform: "vocab_transform", layerNorm: "vocab_layer_norm", decoderWeight: "vocab_projector.weight",
+        decoderBias: "vocab_projector.bias")
+
+    /// `DistilBertForMaskedLM` always uses GELU here, whatever `activation` says.
+    static func maskedLanguageModelActivation(_ config: ModelConfig) -> FeedForwardActivation { .gelu }
+
+    static func questionAnsweringDropout(_ config: ModelConfig) -> Double { config.qaDropout }
+}
+
+extension ModelType {
+    /// DistilBERT.
+    public static let distilbert = ModelType(DistilBert.self)
+}
