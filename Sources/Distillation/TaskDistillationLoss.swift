@@ -66,19 +66,18 @@ public struct TaskDistillationLoss: Sendable {
         let a = settings.alpha
         var logged: [String: Double] = [:]
         var loss: Tensor
-        switch batch.labels {
-        case .classIndices(let classes):
+        if let classes = batch.labels(as: ClassLabels.self)?.classIndices {
             let parts = SoftTargetLoss.hinton(student: student, teacher: teacher, labels: classes,
                                               temperature: settings.temperature, alpha: a)
             loss = parts.loss
             logged = ["kd": Double(parts.soft.item), "hard": Double(parts.hard.item)]
-        case .values(let targets):
+        } else if let targets = batch.labels(as: RegressionTargets.self)?.values {
             let outputs = student.reshaped([targets.count])
             let soft = outputs.meanSquaredError(teacher.reshaped([targets.count]))
             let hard = outputs.meanSquaredError(Tensor(shape: [targets.count], values: targets))
             loss = soft * a + hard * (1 - a)
             logged = ["kd": Double(soft.item), "hard": Double(hard.item)]
-        case .none:
+        } else {
             throw .unlabelledBatch(exampleIndex: batch.exampleIndices.first ?? 0)
         }
         if settings.logitsMSEWeight > 0 {
