@@ -40,8 +40,9 @@ import Tensors
 /// `loss`, `learning_rate`, `grad_norm` and the closure's `logged` values, "eval" lines with the evaluation's
 /// values) and `checkpoint/` (see ``train(resume:stopAfterStep:)``).
 ///
-/// **Data.** Micro-batches come from a ``BatchSource``, epoch by epoch; from examples in memory, the order of
-/// ``Batcher/plan(order:seed:epoch:)`` with the configured seed.
+/// **Data.** Micro-batches come from a ``BatchSource``, epoch by epoch: from examples in memory, in the order of
+/// ``Batcher/plan(order:seed:epoch:)`` with the configured seed; from a stream (``StreamedBatches``), with its
+/// position kept in the checkpoint.
 ///
 /// **Randomness.** Dropout (and any collator drawing from it) uses the `generator` the caller built the trained
 /// modules with. Its state when the trainer is created and its current state are checkpointed; a resumed run
@@ -177,8 +178,9 @@ public final class Trainer {
     /// completes (the output directory then holds the model and `metrics.jsonl`). It holds the trained
     /// parameters (`parameters.safetensors`), AdamW's moments (`optimizer.safetensors`, `exp_avg.<name>` and
     /// `exp_avg_sq.<name>`) and `state.json`: update count, data position (epoch and micro-batch within the
-    /// epoch's plan), best metric, the random generator's position and the settings that shape the run. It
-    /// replaces the previous one atomically (see `checkpoint.tmp` / `checkpoint.old`).
+    /// epoch's plan, and the batch source's saved state if it has one), best metric, the random generator's state
+    /// and the settings that shape the run. It replaces the previous one atomically (see `checkpoint.tmp` /
+    /// `checkpoint.old`).
     ///
     /// - Parameters:
     ///   - resume: Continue from the checkpoint in the output directory. The modules must have been built as
@@ -205,7 +207,7 @@ public final class Trainer {
         defer { run.reporter.finish() }
 
         let batchesPerEpoch = batches.batchesPerEpoch
-        var epochBatches = batches.batches(epoch: progress.epoch, from: progress.batchIndex)
+        try batches.seek(epoch: progress.epoch, batchIndex: progress.batchIndex)
         setTraining(true)
         while progress.step < plan.totalSteps {
             if stopRequest?.isRequested == true || stopAfterStep.map({ progress.step >= $0 }) == true {
@@ -215,8 +217,7 @@ public final class Trainer {
             }
             let epoch = progress.epoch
             let groupEnd = min(progress.batchIndex + configuration.gradientAccumulation, batchesPerEpoch)
-            let update = try makeUpdate(
-                microBatches: groupEnd - progress.batchIndex, from: &epochBatches, progress: progress)
+            let update = try makeUpdate(microBatches: groupEnd - progress.batchIndex, progress: progress)
             progress.step += 1
             progress.batchIndex = groupEnd
             let epochProgress = Double(epoch) + Double(groupEnd) / Double(batchesPerEpoch)
@@ -224,7 +225,7 @@ public final class Trainer {
             if endOfEpoch {
                 progress.epoch += 1
                 progress.batchIndex = 0
-                if progress.step < plan.totalSteps { epochBatches = batches.batches(epoch: progress.epoch, from: 0) }
+                if progress.step < plan.totalSteps { try batches.seek(epoch: progress.epoch, batchIndex: 0) }
             }
 
             run.record(update)
@@ -263,17 +264,15 @@ public final class Trainer {
         var logged: [[String: Double]]
     }
 
-    /// One update on the next `microBatches` batches of `epochBatches`, the first being batch
-    /// `progress.batchIndex` of epoch `progress.epoch`.
-    private func makeUpdate(microBatches: Int, from epochBatches: inout AnyIterator<Batch>, progress: TrainingProgress)
-        throws -> Update
-    {
+    /// One update on the next `microBatches` batches of the source, the first being batch `progress.batchIndex`
+    /// of epoch `progress.epoch`.
+    private func makeUpdate(microBatches: Int, progress: TrainingProgress) throws -> Update {
         for (_, tensor) in parameters { tensor.zeroGrad() }
         let scale = 1 / Float(microBatches)
         var lossSum = 0.0, tokens = 0
         var logged: [[String: Double]] = []
         for offset in 0..<microBatches {
-            guard let batch = epochBatches.next() else {
+            guard let batch = try batches.nextBatch() else {
                 throw TrainingError.batchSourceEnded(
                     epoch: progress.epoch, batchIndex: progress.batchIndex + offset, batchesPerEpoch: batches.batchesPerEpoch)
             }
@@ -327,6 +326,7 @@ public final class Trainer {
             progress: progress, optimizerStep: optimizer.step,
             randomStartState: generatorStartState.map(CheckpointState.encode),
             randomState: generator.map { CheckpointState.encode($0.state) },
+            sourceState: try batches.savedState().map { String(decoding: $0, as: UTF8.self) },
             settings: trajectorySettings)
         try checkpointFolder.replace { folder in
             try CheckpointTensors.write(parameters, to: folder.appendingPathComponent(CheckpointFolder.parametersFile))
@@ -379,6 +379,13 @@ public final class Trainer {
             break
         default:
             throw TrainingError.randomStreamMismatch(file: stateFile)
+        }
+        if let sourceState = state.sourceState {
+            do {
+                try batches.restore(savedState: Data(sourceState.utf8))
+            } catch {
+                throw TrainingError.corruptCheckpoint(file: stateFile, reason: "cannot restore the data position (\(error))")
+            }
         }
         return state.progress
     }

@@ -35,6 +35,8 @@ struct CheckpointState: Sendable, Equatable, Codable {
     /// modules the same way) and when the checkpoint was written; `nil` when the trainer was given no generator.
     var randomStartState: [String]?
     var randomState: [String]?
+    /// The batch source's ``BatchSource/savedState()`` (JSON text), for sources that need one.
+    var sourceState: String?
     /// The trajectory settings of the run (``TrainingConfiguration/trajectorySettings``) and the training set size.
     var settings: [String: String]
 
@@ -42,6 +44,7 @@ struct CheckpointState: Sendable, Equatable, Codable {
         case format, progress, settings
         case optimizerStep = "optimizer_step"
         case randomStartState = "random_start_state"
+        case sourceState = "source_state"
         case randomState = "random_state"
     }
 
