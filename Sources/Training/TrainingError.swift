@@ -2,8 +2,8 @@ import Foundation
 
 /// Why a training run cannot start, continue or save.
 public enum TrainingError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// An option is out of range: the option's name and the rule it breaks.
-    case invalidOption(String, String)
+    /// A setting of the configuration is out of range: which one, and the rule it breaks.
+    case invalidSetting(TrainingSetting, String)
     /// The training set is empty.
     case noTrainingExamples
     /// The loss needs labels but the batch has none.
@@ -26,7 +26,7 @@ public enum TrainingError: Error, Sendable, Equatable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .invalidOption(let option, let rule): "--\(option) \(rule)"
+        case .invalidSetting(let setting, let rule): "\(setting.description) \(rule)"
         case .noTrainingExamples: "the training set has no examples"
         case .unlabelledBatch(let index): "training example \(index) has no label"
         case .missingSelectionMetric(let metric, let reported):
@@ -34,7 +34,7 @@ public enum TrainingError: Error, Sendable, Equatable, CustomStringConvertible {
         case .batchSourceEnded(let epoch, let batchIndex, let batchesPerEpoch):
             "the training batches of epoch \(epoch + 1) ended after \(batchIndex), before the \(batchesPerEpoch) announced"
         case .noCheckpoint(let directory):
-            "\(directory): no checkpoint to resume from (train without --resume, with --save-every N, first)"
+            "\(directory): no checkpoint to resume from (a run writes one when stopped early or every so many updates)"
         case .checkpointMismatch(let file, let setting, let checkpoint, let current):
             "\(file): the checkpoint was written with \(setting) = \(checkpoint), this run has \(current); "
                 + "resume with the same setting or start afresh"

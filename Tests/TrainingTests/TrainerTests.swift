@@ -164,8 +164,8 @@ import Training
     @Test func invalidOptionsAreNamed() throws {
         var configuration = TrainingConfiguration()
         configuration.warmupRatio = 1.5
-        #expect(throws: TrainingError.invalidOption("warmup-ratio", "must be in [0, 1)")) { try configuration.validate() }
-        #expect(TrainingError.invalidOption("warmup-ratio", "must be in [0, 1)").description == "--warmup-ratio must be in [0, 1)")
+        #expect(throws: TrainingError.invalidSetting(.warmupRatio, "must be in [0, 1)")) { try configuration.validate() }
+        #expect(TrainingError.invalidSetting(.warmupRatio, "must be in [0, 1)").description == "the warm-up ratio must be in [0, 1)")
     }
 }
 
