@@ -1,4 +1,5 @@
-/// A padded batch of examples as flat row-major arrays of shape `[batchSize, sequenceLength]`.
+/// A padded batch of examples as flat row-major arrays of shape `[batchSize, sequenceLength]`, with the labels
+/// its collator attached.
 public struct Batch: Sendable, Equatable {
     /// The number of examples (rows).
     public let batchSize: Int
@@ -10,8 +11,9 @@ public struct Batch: Sendable, Equatable {
     public let typeIds: [Int32]
     /// 1 for real tokens, 0 for padding.
     public let attentionMask: [Int32]
-    /// The examples' labels.
-    public let labels: BatchLabels
+    /// The labels (``ClassLabels``, ``RegressionTargets``, ``TokenLabels``, ``SpanLabels``, ...), `nil` for
+    /// unlabelled data. Read them with ``labels(as:)``.
+    public let labels: (any BatchLabels)?
     /// ``TokenizedExample/index`` of each row.
     public let exampleIndices: [Int]
     /// The number of real (non-padding) tokens.
@@ -20,7 +22,7 @@ public struct Batch: Sendable, Equatable {
     /// Creates a batch; the arrays must have `batchSize * sequenceLength` elements.
     public init(
         batchSize: Int, sequenceLength: Int, ids: [Int32], typeIds: [Int32], attentionMask: [Int32],
-        labels: BatchLabels, exampleIndices: [Int], tokenCount: Int
+        labels: (any BatchLabels)?, exampleIndices: [Int], tokenCount: Int
     ) {
         precondition(ids.count == batchSize * sequenceLength && typeIds.count == ids.count
             && attentionMask.count == ids.count && exampleIndices.count == batchSize)
@@ -33,14 +35,37 @@ public struct Batch: Sendable, Equatable {
         self.exampleIndices = exampleIndices
         self.tokenCount = tokenCount
     }
-}
 
-/// The labels of a batch, one per row.
-public enum BatchLabels: Sendable, Equatable {
-    /// The examples are unlabelled.
-    case none
-    /// Class indices, for classification.
-    case classIndices([Int32])
-    /// Real-valued targets, for regression.
-    case values([Float])
+    /// `examples` (at least one) padded with `padId` to the longest of them, in order ("dynamic padding").
+    public init(padding examples: [TokenizedExample], padId: Int32, labels: (any BatchLabels)?) {
+        precondition(!examples.isEmpty, "a batch needs at least one example")
+        let rows = examples.count
+        let sequenceLength = examples.map(\.length).max() ?? 0
+        var ids = [Int32](repeating: padId, count: rows * sequenceLength)
+        var typeIds = [Int32](repeating: 0, count: rows * sequenceLength)
+        var attentionMask = [Int32](repeating: 0, count: rows * sequenceLength)
+        var tokenCount = 0
+        for (row, example) in examples.enumerated() {
+            let rowStart = row * sequenceLength
+            ids.replaceSubrange(rowStart..<rowStart + example.length, with: example.ids)
+            typeIds.replaceSubrange(rowStart..<rowStart + example.length, with: example.typeIds)
+            attentionMask.replaceSubrange(rowStart..<rowStart + example.length, with: repeatElement(1, count: example.length))
+            tokenCount += example.length
+        }
+        self.init(
+            batchSize: rows, sequenceLength: sequenceLength, ids: ids, typeIds: typeIds, attentionMask: attentionMask,
+            labels: labels, exampleIndices: examples.map(\.index), tokenCount: tokenCount)
+    }
+
+    /// The labels if they are of kind `kind`, else `nil`.
+    public func labels<Labels: BatchLabels>(as kind: Labels.Type) -> Labels? {
+        labels as? Labels
+    }
+
+    public static func == (lhs: Batch, rhs: Batch) -> Bool {
+        lhs.batchSize == rhs.batchSize && lhs.sequenceLength == rhs.sequenceLength && lhs.ids == rhs.ids
+            && lhs.typeIds == rhs.typeIds && lhs.attentionMask == rhs.attentionMask
+            && lhs.exampleIndices == rhs.exampleIndices && lhs.tokenCount == rhs.tokenCount
+            && (lhs.labels.map { $0.isEqual(to: rhs.labels) } ?? (rhs.labels == nil))
+    }
 }

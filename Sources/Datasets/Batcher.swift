@@ -1,7 +1,6 @@
-/// Turns tokenized examples into padded batches.
-///
-/// Each batch is padded to its own longest example ("dynamic padding"), not to the maximum length, so short
-/// batches cost less. Which examples form which batch is decided by an ``EpochPlan``:
+/// Groups tokenized examples into batches: which examples form which batch comes from an ``EpochPlan``, how
+/// they become a ``Batch`` from a ``Collator`` (by default ``PaddingCollator``: each batch padded to its own
+/// longest example, "dynamic padding", so short batches cost less).
 ///
 /// ```swift
 /// let batcher = try Batcher(examples: examples, batchSize: 32, padId: 0, maxLength: 128)
@@ -13,14 +12,14 @@ public struct Batcher: Sendable {
     public let examples: [TokenizedExample]
     /// The number of examples per batch (the last batch of an epoch may be smaller).
     public let batchSize: Int
-    /// The token id written at padding positions.
-    public let padId: Int32
     /// The longest example allowed (truncation is the tokenizer's job; this checks it was done).
     public let maxLength: Int
+    /// Makes the batches.
+    public let collator: any Collator
 
     /// Checks the examples: each must have 1 to `maxLength` tokens, one type id per token, and all must carry
     /// the same kind of label (all class indices, all values, or all unlabelled).
-    public init(examples: [TokenizedExample], batchSize: Int, padId: Int32, maxLength: Int) throws(BatchingError) {
+    public init(examples: [TokenizedExample], batchSize: Int, maxLength: Int, collator: any Collator) throws(BatchingError) {
         guard batchSize > 0 else { throw .invalidBatchSize(batchSize) }
         for example in examples {
             guard !example.ids.isEmpty else { throw .emptyExample(index: example.index) }
@@ -36,8 +35,13 @@ public struct Batcher: Sendable {
         }
         self.examples = examples
         self.batchSize = batchSize
-        self.padId = padId
         self.maxLength = maxLength
+        self.collator = collator
+    }
+
+    /// A batcher that pads with `padId` and carries the examples' labels (``PaddingCollator``).
+    public init(examples: [TokenizedExample], batchSize: Int, padId: Int32, maxLength: Int) throws(BatchingError) {
+        try self.init(examples: examples, batchSize: batchSize, maxLength: maxLength, collator: PaddingCollator(padId: padId))
     }
 
     /// The batch plan for one epoch over these examples.
@@ -50,49 +54,9 @@ public struct Batcher: Sendable {
         plan.remainingBatches(from: batchIndex).lazy.map { batch(positions: $0) }
     }
 
-    /// The padded batch of the examples at `positions` (indices into ``examples``), in that order.
+    /// The batch of the examples at `positions` (indices into ``examples``), in that order.
     public func batch(positions: [Int]) -> Batch {
-        precondition(!positions.isEmpty, "a batch needs at least one example")
-        let rows = positions.count
-        let sequenceLength = positions.map { examples[$0].length }.max() ?? 0
-        var ids = [Int32](repeating: padId, count: rows * sequenceLength)
-        var typeIds = [Int32](repeating: 0, count: rows * sequenceLength)
-        var attentionMask = [Int32](repeating: 0, count: rows * sequenceLength)
-        var tokenCount = 0
-        ids.withUnsafeMutableBufferPointer { ids in
-            typeIds.withUnsafeMutableBufferPointer { typeIds in
-                attentionMask.withUnsafeMutableBufferPointer { mask in
-                    for (row, position) in positions.enumerated() {
-                        let example = examples[position]
-                        let rowStart = row * sequenceLength
-                        for (column, id) in example.ids.enumerated() { ids[rowStart + column] = id }
-                        for (column, typeId) in example.typeIds.enumerated() { typeIds[rowStart + column] = typeId }
-                        for column in 0..<example.length { mask[rowStart + column] = 1 }
-                        tokenCount += example.length
-                    }
-                }
-            }
-        }
-        return Batch(
-            batchSize: rows, sequenceLength: sequenceLength, ids: ids, typeIds: typeIds,
-            attentionMask: attentionMask, labels: labels(positions), exampleIndices: positions.map { examples[$0].index },
-            tokenCount: tokenCount)
-    }
-
-    private func labels(_ positions: [Int]) -> BatchLabels {
-        // `init` checked that all examples carry the same kind of label.
-        switch examples[positions[0]].label {
-        case .none:
-            return .none
-        case .classIndex:
-            return .classIndices(positions.map {
-                if case .classIndex(let index) = examples[$0].label { Int32(index) } else { -1 }
-            })
-        case .value:
-            return .values(positions.map {
-                if case .value(let value) = examples[$0].label { value } else { .nan }
-            })
-        }
+        collator.collate(positions.map { examples[$0] })
     }
 }
 

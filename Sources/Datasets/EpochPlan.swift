@@ -1,3 +1,5 @@
+import Tensors
+
 /// The order in which examples are grouped into batches.
 public enum BatchOrder: Sendable, Hashable {
     /// Dataset order, no shuffling (for evaluation and prediction).

@@ -71,7 +71,26 @@ struct TrainingOptions: ParsableArguments {
         do {
             try configuration.validate()
         } catch {
-            throw ValidationError(error.description)
+            guard case .invalidSetting(let setting, let rule) = error else { throw ValidationError(error.description) }
+            throw ValidationError("--\(Self.flag(for: setting)) \(rule)")
+        }
+    }
+
+    /// The option that sets `setting`.
+    static func flag(for setting: TrainingSetting) -> String {
+        switch setting {
+        case .epochs: "epochs"
+        case .batchSize: "batch-size"
+        case .gradientAccumulation: "grad-accum"
+        case .learningRate: "lr"
+        case .warmupRatio: "warmup-ratio"
+        case .weightDecay: "weight-decay"
+        case .maxGradNorm: "max-grad-norm"
+        case .maxSteps: "max-steps"
+        case .maxLength: "max-length"
+        case .evaluateEvery: "eval-every"
+        case .saveEvery: "save-every"
+        case .logEvery: "log-every"
         }
     }
 }

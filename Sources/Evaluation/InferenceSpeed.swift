@@ -72,7 +72,7 @@ public enum InferenceSpeed {
         guard !batcher.examples.isEmpty else { throw EvaluationError.noExamples }
         let warmUp = try Batcher(
             examples: Array(batcher.examples.prefix(batcher.batchSize)), batchSize: batcher.batchSize,
-            padId: batcher.padId, maxLength: batcher.maxLength)
+            maxLength: batcher.maxLength, collator: batcher.collator)
         _ = ClassifierInference.run(model, on: warmUp)
         var tokens = 0
         let start = DispatchTime.now().uptimeNanoseconds

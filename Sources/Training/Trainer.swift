@@ -15,7 +15,7 @@ import Tensors
 /// let model = SequenceClassifier(config: config, generator: generator)   // dropout draws from `generator`
 /// let trainer = try Trainer(
 ///     configuration: configuration, modules: [("", model)], generator: generator,
-///     trainingExamples: train, padId: tokenizer.padId, outputDirectory: output,
+///     trainingExamples: train, padId: tokenizer.padId, outputDirectory: output,   // or batches: any BatchSource
 ///     loss: { batch in
 ///         TrainingLoss(try SupervisedLoss.of(logits: model(EncoderInput(batch)).logits, batch: batch))
 ///     },
@@ -40,9 +40,14 @@ import Tensors
 /// `loss`, `learning_rate`, `grad_norm` and the closure's `logged` values, "eval" lines with the evaluation's
 /// values) and `checkpoint/` (see ``train(resume:stopAfterStep:)``).
 ///
-/// **Randomness.** The data order comes from ``Batcher/plan(order:seed:epoch:)`` with the configured seed.
-/// Dropout draws from the `generator` the caller built the trained modules with; its position is checkpointed,
-/// so a resumed run must build its modules the same way (same seed, same code) before creating the trainer.
+/// **Data.** Micro-batches come from a ``BatchSource``, epoch by epoch: from examples in memory, in the order of
+/// ``Batcher/plan(order:seed:epoch:)`` with the configured seed; from a stream (``StreamedBatches``), with its
+/// position kept in the checkpoint.
+///
+/// **Randomness.** Dropout (and any collator drawing from it) uses the `generator` the caller built the trained
+/// modules with. Its state when the trainer is created and its current state are checkpointed; a resumed run
+/// must build its modules the same way (same seed, same code), which is checked, and the state is then restored
+/// in place.
 public final class Trainer {
     /// How the trainer evaluates the model and picks the best one.
     public struct Evaluation {
@@ -77,8 +82,10 @@ public final class Trainer {
     public let optimizer: AdamW
 
     private let modules: [(name: String, module: Module)]
-    private let batcher: Batcher
-    private let randomStream: RandomStreamPosition?
+    private let batches: any BatchSource
+    private let generator: RandomGenerator?
+    /// The generator's state when the trainer was created (after the modules drew their initial weights).
+    private let generatorStartState: [UInt64]?
     private let loss: (Batch) throws -> TrainingLoss
     private let evaluation: Evaluation?
     private let exportModel: (URL) throws -> Void
@@ -94,8 +101,7 @@ public final class Trainer {
     ///     projection). Parameters with `requiresGrad == false` (frozen) are not trained.
     ///   - generator: The generator the modules draw dropout from (the one they were built with), or `nil` if
     ///     they draw nothing while training.
-    ///   - trainingExamples: Tokenized, labelled examples, each at most `configuration.maxLength` tokens long.
-    ///   - padId: The tokenizer's padding id.
+    ///   - batches: The training micro-batches, of `configuration.batchSize` examples each.
     ///   - loss: The objective for one micro-batch (see ``TrainingLoss``).
     ///   - evaluation: How to evaluate and pick the best model; `nil` to train without evaluating.
     ///   - exportModel: Writes the deliverable model into the given directory (for example `model.save(to:)`
@@ -104,15 +110,15 @@ public final class Trainer {
     ///   - stopRequest: Checked between updates; when set, the run writes a checkpoint and returns.
     public init(
         configuration: TrainingConfiguration, modules: [(name: String, module: Module)], generator: RandomGenerator?,
-        trainingExamples: [TokenizedExample], padId: Int32, outputDirectory: URL,
+        batches: any BatchSource, outputDirectory: URL,
         loss: @escaping (Batch) throws -> TrainingLoss, evaluation: Evaluation?,
         exportModel: @escaping (URL) throws -> Void, progressOutput: ProgressOutput = .standardError,
         stopRequest: StopRequest? = nil
     ) throws {
         try configuration.validate()
-        guard !trainingExamples.isEmpty else { throw TrainingError.noTrainingExamples }
+        guard batches.exampleCount > 0, batches.batchesPerEpoch > 0 else { throw TrainingError.noTrainingExamples }
         self.configuration = configuration
-        plan = TrainingPlan(configuration: configuration, exampleCount: trainingExamples.count)
+        plan = TrainingPlan(configuration: configuration, batchesPerEpoch: batches.batchesPerEpoch)
         self.outputDirectory = outputDirectory
         self.modules = modules
         var seen = Set<ObjectIdentifier>()
@@ -125,16 +131,37 @@ public final class Trainer {
         optimizer = AdamW(
             groups: AdamW.bertGroups(parameters, weightDecay: configuration.weightDecay, modules: modules.map(\.module)),
             learningRate: configuration.learningRate)
-        batcher = try Batcher(
-            examples: trainingExamples, batchSize: configuration.batchSize, padId: padId,
-            maxLength: configuration.maxLength)
-        randomStream = generator.map(RandomStreamPosition.init)
+        self.batches = batches
+        self.generator = generator
+        generatorStartState = generator?.state
         self.loss = loss
         self.evaluation = evaluation
         self.exportModel = exportModel
         self.progressOutput = progressOutput
         self.stopRequest = stopRequest
         checkpointFolder = CheckpointFolder(outputDirectory: outputDirectory)
+    }
+
+    /// A run over tokenized, labelled examples in memory (each at most `configuration.maxLength` tokens long),
+    /// padded with `padId`, in the order of ``TrainingConfiguration/groupByLength`` and the configured seed.
+    public convenience init(
+        configuration: TrainingConfiguration, modules: [(name: String, module: Module)], generator: RandomGenerator?,
+        trainingExamples: [TokenizedExample], padId: Int32, outputDirectory: URL,
+        loss: @escaping (Batch) throws -> TrainingLoss, evaluation: Evaluation?,
+        exportModel: @escaping (URL) throws -> Void, progressOutput: ProgressOutput = .standardError,
+        stopRequest: StopRequest? = nil
+    ) throws {
+        try configuration.validate()
+        let batcher = try Batcher(
+            examples: trainingExamples, batchSize: configuration.batchSize, padId: padId,
+            maxLength: configuration.maxLength)
+        try self.init(
+            configuration: configuration, modules: modules, generator: generator,
+            batches: PlannedBatches(
+                batcher: batcher, order: configuration.groupByLength ? .groupedByLength() : .shuffled,
+                seed: configuration.seed),
+            outputDirectory: outputDirectory, loss: loss, evaluation: evaluation, exportModel: exportModel,
+            progressOutput: progressOutput, stopRequest: stopRequest)
     }
 
     /// Where checkpoints are written: `<output>/checkpoint`.
@@ -151,8 +178,9 @@ public final class Trainer {
     /// completes (the output directory then holds the model and `metrics.jsonl`). It holds the trained
     /// parameters (`parameters.safetensors`), AdamW's moments (`optimizer.safetensors`, `exp_avg.<name>` and
     /// `exp_avg_sq.<name>`) and `state.json`: update count, data position (epoch and micro-batch within the
-    /// epoch's plan), best metric, the random generator's position and the settings that shape the run. It
-    /// replaces the previous one atomically (see `checkpoint.tmp` / `checkpoint.old`).
+    /// epoch's plan, and the batch source's saved state if it has one), best metric, the random generator's state
+    /// and the settings that shape the run. It replaces the previous one atomically (see `checkpoint.tmp` /
+    /// `checkpoint.old`).
     ///
     /// - Parameters:
     ///   - resume: Continue from the checkpoint in the output directory. The modules must have been built as
@@ -178,7 +206,8 @@ public final class Trainer {
                 output: progressOutput))
         defer { run.reporter.finish() }
 
-        var epochPlan = epochPlan(progress.epoch)
+        let batchesPerEpoch = batches.batchesPerEpoch
+        try batches.seek(epoch: progress.epoch, batchIndex: progress.batchIndex)
         setTraining(true)
         while progress.step < plan.totalSteps {
             if stopRequest?.isRequested == true || stopAfterStep.map({ progress.step >= $0 }) == true {
@@ -187,16 +216,16 @@ public final class Trainer {
                 return run.summary(progress, plan: plan, stoppedEarly: true)
             }
             let epoch = progress.epoch
-            let groupEnd = min(progress.batchIndex + configuration.gradientAccumulation, epochPlan.count)
-            let update = try makeUpdate(batches: epochPlan.batches[progress.batchIndex..<groupEnd], step: progress.step)
+            let groupEnd = min(progress.batchIndex + configuration.gradientAccumulation, batchesPerEpoch)
+            let update = try makeUpdate(microBatches: groupEnd - progress.batchIndex, progress: progress)
             progress.step += 1
             progress.batchIndex = groupEnd
-            let epochProgress = Double(epoch) + Double(groupEnd) / Double(epochPlan.count)
-            let endOfEpoch = groupEnd == epochPlan.count
+            let epochProgress = Double(epoch) + Double(groupEnd) / Double(batchesPerEpoch)
+            let endOfEpoch = groupEnd == batchesPerEpoch
             if endOfEpoch {
                 progress.epoch += 1
                 progress.batchIndex = 0
-                if progress.step < plan.totalSteps { epochPlan = self.epochPlan(progress.epoch) }
+                if progress.step < plan.totalSteps { try batches.seek(epoch: progress.epoch, batchIndex: 0) }
             }
 
             run.record(update)
@@ -235,30 +264,31 @@ public final class Trainer {
         var logged: [[String: Double]]
     }
 
-    private func makeUpdate(batches: ArraySlice<[Int]>, step: Int) throws -> Update {
+    /// One update on the next `microBatches` batches of the source, the first being batch `progress.batchIndex`
+    /// of epoch `progress.epoch`.
+    private func makeUpdate(microBatches: Int, progress: TrainingProgress) throws -> Update {
         for (_, tensor) in parameters { tensor.zeroGrad() }
-        let scale = 1 / Float(batches.count)
+        let scale = 1 / Float(microBatches)
         var lossSum = 0.0, tokens = 0
         var logged: [[String: Double]] = []
-        for positions in batches {
-            let batch = batcher.batch(positions: positions)
+        for offset in 0..<microBatches {
+            guard let batch = try batches.nextBatch() else {
+                throw TrainingError.batchSourceEnded(
+                    epoch: progress.epoch, batchIndex: progress.batchIndex + offset, batchesPerEpoch: batches.batchesPerEpoch)
+            }
             let result = try loss(batch)
             lossSum += Double(result.loss.item)
-            (batches.count == 1 ? result.loss : result.loss * scale).backward()
+            (microBatches == 1 ? result.loss : result.loss * scale).backward()
             tokens += batch.tokenCount
             logged.append(result.logged)
         }
         let norm = clipGradientNorm(parameters.map(\.tensor), maxNorm: configuration.maxGradNorm ?? .infinity)
-        let learningRate = plan.learningRate(atStep: step)
+        let learningRate = plan.learningRate(atStep: progress.step)
         optimizer.learningRate = learningRate
         optimizer.update()
         return Update(
-            loss: lossSum / Double(batches.count), learningRate: learningRate, gradientNorm: Double(norm),
+            loss: lossSum / Double(microBatches), learningRate: learningRate, gradientNorm: Double(norm),
             tokens: tokens, logged: logged)
-    }
-
-    private func epochPlan(_ epoch: Int) -> EpochPlan {
-        batcher.plan(order: configuration.groupByLength ? .groupedByLength() : .shuffled, seed: configuration.seed, epoch: epoch)
     }
 
     private func setTraining(_ training: Bool) {
@@ -293,8 +323,10 @@ public final class Trainer {
 
     private func saveCheckpoint(_ progress: TrainingProgress) throws {
         let state = CheckpointState(
-            progress: progress, optimizerStep: optimizer.step, randomDraws: randomStream?.drawsSoFar(),
-            randomState: randomStream.map { CheckpointState.encode($0.generator.state) },
+            progress: progress, optimizerStep: optimizer.step,
+            randomStartState: generatorStartState.map(CheckpointState.encode),
+            randomState: generator.map { CheckpointState.encode($0.state) },
+            sourceState: try batches.savedState().map { String(decoding: $0, as: UTF8.self) },
             settings: trajectorySettings)
         try checkpointFolder.replace { folder in
             try CheckpointTensors.write(parameters, to: folder.appendingPathComponent(CheckpointFolder.parametersFile))
@@ -339,13 +371,21 @@ public final class Trainer {
         }
         optimizer.restore(step: state.optimizerStep, firstMoments: firstMoments, secondMoments: secondMoments)
 
-        switch (randomStream, state.randomDraws, state.randomState.flatMap(CheckpointState.decode)) {
+        switch (generator, state.randomStartState.flatMap(CheckpointState.decode), state.randomState.flatMap(CheckpointState.decode)) {
         case (nil, nil, nil):
             break
-        case let (stream?, draws?, savedState?) where stream.advance(by: draws, expectedState: savedState):
+        case let (generator?, startState?, savedState?)
+            where startState == generatorStartState && generator.restore(state: savedState):
             break
         default:
             throw TrainingError.randomStreamMismatch(file: stateFile)
+        }
+        if let sourceState = state.sourceState {
+            do {
+                try batches.restore(savedState: Data(sourceState.utf8))
+            } catch {
+                throw TrainingError.corruptCheckpoint(file: stateFile, reason: "cannot restore the data position (\(error))")
+            }
         }
         return state.progress
     }
@@ -353,7 +393,7 @@ public final class Trainer {
     /// ``TrainingConfiguration/trajectorySettings`` and the size of the training set.
     private var trajectorySettings: [String: String] {
         var settings = configuration.trajectorySettings
-        settings["training_examples"] = "\(batcher.examples.count)"
+        settings["training_examples"] = "\(batches.exampleCount)"
         return settings
     }
 }

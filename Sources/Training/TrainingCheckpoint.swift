@@ -25,23 +25,26 @@ struct TrainingProgress: Sendable, Equatable, Codable {
 /// The contents of `state.json` in a checkpoint: everything besides tensors that a resumed run needs.
 struct CheckpointState: Sendable, Equatable, Codable {
     /// Bumped when the layout changes.
-    static let currentFormat = 1
+    static let currentFormat = 2
 
     var format = currentFormat
     var progress: TrainingProgress
     /// AdamW's update count (t in its bias corrections).
     var optimizerStep: Int
-    /// Draws made by the modules' random generator since training started, and its state after them;
-    /// `nil` when the trainer was given no generator.
-    var randomDraws: Int?
+    /// The modules' random generator's state when the trainer was created (to check that a resumed run built its
+    /// modules the same way) and when the checkpoint was written; `nil` when the trainer was given no generator.
+    var randomStartState: [String]?
     var randomState: [String]?
+    /// The batch source's ``BatchSource/savedState()`` (JSON text), for sources that need one.
+    var sourceState: String?
     /// The trajectory settings of the run (``TrainingConfiguration/trajectorySettings``) and the training set size.
     var settings: [String: String]
 
     enum CodingKeys: String, CodingKey {
         case format, progress, settings
         case optimizerStep = "optimizer_step"
-        case randomDraws = "random_draws"
+        case randomStartState = "random_start_state"
+        case sourceState = "source_state"
         case randomState = "random_state"
     }
 

@@ -47,23 +47,23 @@ public struct TrainingConfiguration: Sendable, Equatable {
     /// The defaults above.
     public init() {}
 
-    /// Checks that every value is in range, naming the option at fault.
+    /// Checks that every value is in range, naming the setting at fault.
     public func validate() throws(TrainingError) {
-        func require(_ condition: Bool, _ option: String, _ rule: String) throws(TrainingError) {
-            if !condition { throw .invalidOption(option, rule) }
+        func require(_ condition: Bool, _ setting: TrainingSetting, _ rule: String) throws(TrainingError) {
+            if !condition { throw .invalidSetting(setting, rule) }
         }
-        try require(epochs > 0, "epochs", "must be at least 1")
-        try require(batchSize > 0, "batch-size", "must be at least 1")
-        try require(gradientAccumulation > 0, "grad-accum", "must be at least 1")
-        try require(learningRate > 0 && learningRate.isFinite, "lr", "must be a positive number")
-        try require((0..<1).contains(warmupRatio), "warmup-ratio", "must be in [0, 1)")
-        try require(weightDecay >= 0 && weightDecay.isFinite, "weight-decay", "must not be negative")
-        try require(maxGradNorm.map { $0 > 0 && $0.isFinite } ?? true, "max-grad-norm", "must be positive")
-        try require(maxSteps.map { $0 > 0 } ?? true, "max-steps", "must be at least 1")
-        try require(maxLength >= 2, "max-length", "must be at least 2 (room for [CLS] and [SEP])")
-        try require(evaluateEvery.map { $0 > 0 } ?? true, "eval-every", "must be at least 1")
-        try require(saveEvery.map { $0 > 0 } ?? true, "save-every", "must be at least 1")
-        try require(logEvery > 0, "log-every", "must be at least 1")
+        try require(epochs > 0, .epochs, "must be at least 1")
+        try require(batchSize > 0, .batchSize, "must be at least 1")
+        try require(gradientAccumulation > 0, .gradientAccumulation, "must be at least 1")
+        try require(learningRate > 0 && learningRate.isFinite, .learningRate, "must be a positive number")
+        try require((0..<1).contains(warmupRatio), .warmupRatio, "must be in [0, 1)")
+        try require(weightDecay >= 0 && weightDecay.isFinite, .weightDecay, "must not be negative")
+        try require(maxGradNorm.map { $0 > 0 && $0.isFinite } ?? true, .maxGradNorm, "must be positive")
+        try require(maxSteps.map { $0 > 0 } ?? true, .maxSteps, "must be at least 1")
+        try require(maxLength >= 2, .maxLength, "must be at least 2 (room for [CLS] and [SEP])")
+        try require(evaluateEvery.map { $0 > 0 } ?? true, .evaluateEvery, "must be at least 1")
+        try require(saveEvery.map { $0 > 0 } ?? true, .saveEvery, "must be at least 1")
+        try require(logEvery > 0, .logEvery, "must be at least 1")
     }
 
     /// The settings that shape the trajectory of the weights; a checkpoint can only be resumed by a run that
@@ -76,5 +76,28 @@ public struct TrainingConfiguration: Sendable, Equatable {
             "max_steps": maxSteps.map(String.init) ?? "none", "max_length": "\(maxLength)",
             "group_by_length": "\(groupByLength)",
         ]
+    }
+}
+
+/// A setting of ``TrainingConfiguration``, as errors name it.
+public enum TrainingSetting: String, Sendable, CaseIterable, CustomStringConvertible {
+    case epochs, batchSize, gradientAccumulation, learningRate, warmupRatio, weightDecay, maxGradNorm, maxSteps
+    case maxLength, evaluateEvery, saveEvery, logEvery
+
+    public var description: String {
+        switch self {
+        case .epochs: "the number of epochs"
+        case .batchSize: "the batch size"
+        case .gradientAccumulation: "the number of micro-batches per update"
+        case .learningRate: "the learning rate"
+        case .warmupRatio: "the warm-up ratio"
+        case .weightDecay: "the weight decay"
+        case .maxGradNorm: "the bound on the gradient norm"
+        case .maxSteps: "the maximum number of updates"
+        case .maxLength: "the maximum sequence length"
+        case .evaluateEvery: "the number of updates between evaluations"
+        case .saveEvery: "the number of updates between checkpoints"
+        case .logEvery: "the number of updates between log lines"
+        }
     }
 }

@@ -2,20 +2,22 @@ import Foundation
 
 /// Why a training run cannot start, continue or save.
 public enum TrainingError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// An option is out of range: the option's name and the rule it breaks.
-    case invalidOption(String, String)
+    /// A setting of the configuration is out of range: which one, and the rule it breaks.
+    case invalidSetting(TrainingSetting, String)
     /// The training set is empty.
     case noTrainingExamples
     /// The loss needs labels but the batch has none.
     case unlabelledBatch(exampleIndex: Int)
     /// The evaluation does not report the metric the best model is chosen by.
     case missingSelectionMetric(String, reported: [String])
+    /// The batch source ran out at `batchIndex` of `epoch`, before the `batchesPerEpoch` it announced.
+    case batchSourceEnded(epoch: Int, batchIndex: Int, batchesPerEpoch: Int)
     /// `resume` was asked for but there is no checkpoint.
     case noCheckpoint(directory: String)
     /// The checkpoint was written by a run whose setting differs from this run's.
     case checkpointMismatch(file: String, setting: String, checkpoint: String, current: String)
-    /// The modules' random generator does not reach the position saved in the checkpoint: they were not built
-    /// as in the interrupted run (another seed or base checkpoint).
+    /// The modules' random generator did not start where the interrupted run's did: they were not built as in
+    /// that run (another seed or base checkpoint).
     case randomStreamMismatch(file: String)
     /// A checkpoint file is missing, unreadable or malformed.
     case corruptCheckpoint(file: String, reason: String)
@@ -24,18 +26,20 @@ public enum TrainingError: Error, Sendable, Equatable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .invalidOption(let option, let rule): "--\(option) \(rule)"
+        case .invalidSetting(let setting, let rule): "\(setting.description) \(rule)"
         case .noTrainingExamples: "the training set has no examples"
         case .unlabelledBatch(let index): "training example \(index) has no label"
         case .missingSelectionMetric(let metric, let reported):
             "evaluation does not report '\(metric)' (it reports \(reported.sorted().joined(separator: ", ")))"
+        case .batchSourceEnded(let epoch, let batchIndex, let batchesPerEpoch):
+            "the training batches of epoch \(epoch + 1) ended after \(batchIndex), before the \(batchesPerEpoch) announced"
         case .noCheckpoint(let directory):
-            "\(directory): no checkpoint to resume from (train without --resume, with --save-every N, first)"
+            "\(directory): no checkpoint to resume from (a run writes one when stopped early or every so many updates)"
         case .checkpointMismatch(let file, let setting, let checkpoint, let current):
             "\(file): the checkpoint was written with \(setting) = \(checkpoint), this run has \(current); "
                 + "resume with the same setting or start afresh"
         case .randomStreamMismatch(let file):
-            "\(file): the random generator of this run cannot reach the checkpoint's; build the model as the "
+            "\(file): the random generator of this run does not start where the checkpoint's did; build the model as the "
                 + "interrupted run did (same base checkpoint and seed)"
         case .corruptCheckpoint(let file, let reason): "\(file): \(reason)"
         case .writeFailed(let path, let reason): "\(path): cannot write (\(reason))"

@@ -23,13 +23,12 @@ public enum SupervisedLoss {
     /// mean squared error of `[batch, 1]` outputs against real-valued targets (`regression`), for the labels of
     /// `batch`.
     public static func of(logits: Tensor, batch: Batch) throws(TrainingError) -> Tensor {
-        switch batch.labels {
-        case .classIndices(let classes):
-            return logits.crossEntropy(targets: classes)
-        case .values(let targets):
-            return logits.reshaped([targets.count]).meanSquaredError(Tensor(shape: [targets.count], values: targets))
-        case .none:
-            throw .unlabelledBatch(exampleIndex: batch.exampleIndices.first ?? 0)
+        if let classes = batch.labels(as: ClassLabels.self) {
+            return logits.crossEntropy(targets: classes.classIndices)
         }
+        if let targets = batch.labels(as: RegressionTargets.self)?.values {
+            return logits.reshaped([targets.count]).meanSquaredError(Tensor(shape: [targets.count], values: targets))
+        }
+        throw .unlabelledBatch(exampleIndex: batch.exampleIndices.first ?? 0)
     }
 }

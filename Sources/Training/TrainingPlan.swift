@@ -3,7 +3,7 @@ import NN
 /// How many updates a run makes and at which learning rates, derived from the configuration and the size of
 /// the training set.
 ///
-/// An epoch has `ceil(examples / batchSize)` micro-batches and `ceil(micro-batches / accumulation)` updates (its
+/// An epoch has `ceil(examples / batchSize)` micro-batches (or as many as its batch source has) and `ceil(micro-batches / accumulation)` updates (its
 /// last update may use fewer micro-batches). The warm-up takes `ceil(totalSteps × warmupRatio)` updates, as in
 /// Hugging Face's `TrainingArguments.get_warmup_steps`.
 public struct TrainingPlan: Sendable, Equatable {
@@ -22,7 +22,14 @@ public struct TrainingPlan: Sendable, Equatable {
 
     /// The plan for `exampleCount` training examples.
     public init(configuration: TrainingConfiguration, exampleCount: Int) {
-        batchesPerEpoch = (exampleCount + configuration.batchSize - 1) / configuration.batchSize
+        self.init(
+            configuration: configuration,
+            batchesPerEpoch: (exampleCount + configuration.batchSize - 1) / configuration.batchSize)
+    }
+
+    /// The plan for epochs of `batchesPerEpoch` micro-batches.
+    public init(configuration: TrainingConfiguration, batchesPerEpoch: Int) {
+        self.batchesPerEpoch = batchesPerEpoch
         updatesPerEpoch = (batchesPerEpoch + configuration.gradientAccumulation - 1) / configuration.gradientAccumulation
         let allEpochs = updatesPerEpoch * configuration.epochs
         totalSteps = configuration.maxSteps.map { min($0, allEpochs) } ?? allEpochs

@@ -21,7 +21,7 @@ import Testing
         #expect(batch.ids == [101, 7, 102, 0, 0, 0, 101, 8, 9, 102, 5, 102])
         #expect(batch.typeIds == [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1])
         #expect(batch.attentionMask == [1, 1, 1, 0, 0, 0, 1, 1, 1, 1, 1, 1])
-        #expect(batch.labels == .classIndices([1, 0]))
+        #expect(batch.labels(as: ClassLabels.self) == ClassLabels([1, 0]))
         #expect(batch.exampleIndices == [10, 11])
         #expect(batch.tokenCount == 9)
 
@@ -36,10 +36,10 @@ import Testing
             batchSize: 2, padId: -7, maxLength: 4)
         let batch = regression.batch(positions: [1, 0])
         #expect(batch.ids == [3, -7, 1, 2])
-        #expect(batch.labels == .values([4, 0.5]))
+        #expect(batch.labels(as: RegressionTargets.self) == RegressionTargets([4, 0.5]))
 
         let unlabelled = try Batcher(examples: [example([1], label: nil, index: 0)], batchSize: 1, padId: 0, maxLength: 1)
-        #expect(unlabelled.batch(positions: [0]).labels == .none)
+        #expect(unlabelled.batch(positions: [0]).labels == nil)
     }
 
     @Test func rejectsInvalidExamples() {

@@ -28,7 +28,7 @@ import Training
     private var batch: Batch {
         let input = Fixtures.randomInput()
         return Batch(batchSize: input.batchSize, sequenceLength: input.sequenceLength, ids: input.ids, typeIds: input.typeIds ?? [],
-                     attentionMask: input.attentionMask, labels: .classIndices([0, 2, 1]), exampleIndices: [0, 1, 2], tokenCount: 24)
+                     attentionMask: input.attentionMask, labels: ClassLabels([0, 2, 1]), exampleIndices: [0, 1, 2], tokenCount: 24)
     }
 
     @Test func sumsWeightedTermsAndLogsEachTerm() throws {
@@ -54,7 +54,9 @@ import Training
         let (s, t) = withoutGrad { (qaStudent(input), qaTeacher(input)) }
         let expected = (SoftTargetLoss.kl(student: s.start, teacher: t.start, temperature: 2).mean().item
             + SoftTargetLoss.kl(student: s.end, teacher: t.end, temperature: 2).mean().item) / 2
-        #expect(expected > 0 && abs(result.loss.item - expected) <= 1e-6 * expected)
+        // Relative 1.5e-5 observed: the distiller's student pass records gradients, so its GELU is our kernel rather
+        // than oneDNN's fused one, and a KL between two close distributions magnifies that relative difference.
+        #expect(expected > 0 && abs(result.loss.item - expected) <= 5e-5 * expected)
     }
 
     @Test func attentionTermComparesMappedLayersScores() throws {

@@ -34,7 +34,7 @@ import Testing
     /// A batch that carries only the golden attention mask (the terms under test read nothing else from it).
     private var batch: Batch {
         Batch(batchSize: 3, sequenceLength: 12, ids: Array(repeating: 0, count: 36), typeIds: Array(repeating: 0, count: 36), attentionMask: attentionMask,
-              labels: .none, exampleIndices: [0, 1, 2], tokenCount: attentionMask.filter { $0 != 0 }.count)
+              labels: nil, exampleIndices: [0, 1, 2], tokenCount: attentionMask.filter { $0 != 0 }.count)
     }
 
     @Test func tinyBertAttentionLoss() throws {

@@ -30,7 +30,7 @@ import Training
         try (["sentence\tlabel"] + rows.prefix(6)).joined(separator: "\n").write(to: directory.path("dev.tsv"), atomically: true, encoding: .utf8)
     }
 
-    private func batch(labels: BatchLabels = .classIndices([0, 2, 1])) -> Batch {
+    private func batch(labels: any BatchLabels = ClassLabels([0, 2, 1])) -> Batch {
         let input = Fixtures.randomInput()
         return Batch(batchSize: input.batchSize, sequenceLength: input.sequenceLength, ids: input.ids, typeIds: input.typeIds ?? [],
                      attentionMask: input.attentionMask, labels: labels, exampleIndices: [0, 1, 2], tokenCount: 24)
@@ -83,7 +83,7 @@ import Training
             objective: .task(TaskDistillationSettings(alpha: 0.25), student: regressionStudent.config, teacher: regressionTeacher.config,
                              generator: RandomGenerator(seed: 1)),
             cachedLogits: nil)
-        let batch = batch(labels: .values([0.5, 4, 2.5]))
+        let batch = batch(labels: RegressionTargets([0.5, 4, 2.5]))
         regressionStudent.setTraining(false)
         let result = try distiller.loss(batch)
         let (s, t) = withoutGrad { (regressionStudent(EncoderInput(batch)).logits.reshaped([3]), regressionTeacher(EncoderInput(batch)).logits.reshaped([3])) }

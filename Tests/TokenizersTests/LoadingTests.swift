@@ -174,3 +174,17 @@ import Tokenizers
         #expect(throughput.seconds >= 0)
     }
 }
+
+@Suite struct TokenizerProtocolTests {
+    @Test func aBertTokenizerServesThroughTheProtocol() throws {
+        let bert = try BertTokenizer(vocabulary: ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "hello", "world"])
+        let tokenizer: any Tokenizer = bert
+        #expect(tokenizer.specialTokenIds == [0, 1, 2, 3, 4])
+        #expect((tokenizer.padId, tokenizer.clsId, tokenizer.sepId, tokenizer.unkId) == (0, 2, 3, 1))
+        #expect(tokenizer.maskId == 4 && tokenizer.vocabularySize == 7)
+        let encoding = tokenizer.encode("hello world", pair: "world", maxLength: 5, truncation: .longestFirst, padToMaxLength: false)
+        #expect(encoding == bert.encode("hello world", pair: "world", maxLength: 5))
+        #expect(encoding.ids == [2, 5, 3, 6, 3])
+        #expect(tokenizer.decode(encoding.ids, skipSpecialTokens: true) == "hello world")
+    }
+}

@@ -35,6 +35,17 @@ struct CommandLineTests {
         }
     }
 
+    @Test func libraryErrorsAreReportedWithTheOptionsThatCauseThem() throws {
+        let workspace = try Workspace(trainingExamples: 8)
+        let warmUp = try CommandLine.runDistill(workspace.finetune(output: "out", ["--warmup-ratio", "1.5"]))
+        #expect(warmUp.status != 0 && warmUp.errors.contains("--warmup-ratio must be in [0, 1)"), "\(warmUp.errors)")
+        let regression = try CommandLine.runDistill(workspace.finetune(output: "out", ["--task", "stsb"]))
+        #expect(regression.status != 0, "\(regression.errors)")
+        #expect(regression.errors.contains("--label-names does not apply to a regression task"), "\(regression.errors)")
+        let length = try CommandLine.runDistill(workspace.finetune(output: "out", ["--max-length", "100"]))
+        #expect(length.errors.contains("--max-length 100 exceeds the model's 64 positions"), "\(length.errors)")
+    }
+
     @Test(arguments: [SIGKILL, SIGINT])
     func aFinetuneRunStoppedMidwayResumesToTheWeightsOfAnUninterruptedRun(signal: Int32) throws {
         let workspace = try Workspace(trainingExamples: 400)  // 300 updates

@@ -21,11 +21,11 @@ import Training
         let batcher = try Batcher(examples: train, batchSize: 16, padId: 0, maxLength: 32)
         func accuracy() -> Double {
             let outputs = withoutGrad { batcher.batches(of: batcher.plan(order: .sequential, seed: 0, epoch: 0)).map {
-                (model(EncoderInput($0)).logits.scalars, $0.labels)
+                (model(EncoderInput($0)).logits.scalars, $0.labels(as: ClassLabels.self))
             } }
             var correct = 0
             for (logits, labels) in outputs {
-                guard case .classIndices(let classes) = labels else { continue }
+                guard let classes = labels?.classIndices else { continue }
                 for (row, label) in classes.enumerated() where (logits[2 * row + 1] > logits[2 * row]) == (label == 1) {
                     correct += 1
                 }
@@ -165,8 +165,8 @@ import Training
     @Test func invalidOptionsAreNamed() throws {
         var configuration = TrainingConfiguration()
         configuration.warmupRatio = 1.5
-        #expect(throws: TrainingError.invalidOption("warmup-ratio", "must be in [0, 1)")) { try configuration.validate() }
-        #expect(TrainingError.invalidOption("warmup-ratio", "must be in [0, 1)").description == "--warmup-ratio must be in [0, 1)")
+        #expect(throws: TrainingError.invalidSetting(.warmupRatio, "must be in [0, 1)")) { try configuration.validate() }
+        #expect(TrainingError.invalidSetting(.warmupRatio, "must be in [0, 1)").description == "the warm-up ratio must be in [0, 1)")
     }
 }
 

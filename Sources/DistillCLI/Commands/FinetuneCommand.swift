@@ -1,10 +1,7 @@
 import ArgumentParser
-import Datasets
 import Evaluation
 import Foundation
 import Models
-import Tensors
-import Tokenizers
 import Training
 
 /// `distill finetune`: a classification (or regression) head on a BERT or DistilBERT checkpoint, trained on a
@@ -54,107 +51,58 @@ struct FinetuneCommand: ParsableCommand {
     @OptionGroup(title: "Training")
     var training: TrainingOptions
 
-    func validate() throws {
-    }
-
     func run() throws {
         let configuration = training.configuration
-        let modelURL = URL(fileURLWithPath: model), outputURL = URL(fileURLWithPath: output)
+        let outputURL = URL(fileURLWithPath: output)
         try session.checkNoStaleCheckpoint(in: outputURL)
 
-        let tokenizer = try BertTokenizer(directory: modelURL)
-        let data = try TaskData(
-            train: train, dev: dev, task: task, labelNames: labelNames, metrics: session.metrics)
-        let generator = RandomGenerator(seed: configuration.seed)
-        let loaded = try FineTuningModel(directory: modelURL, labels: data.labels, generator: generator)
-        let model = loaded.model
-        guard configuration.maxLength <= model.config.maxPositions else {
-            throw CommandLineError("--max-length \(configuration.maxLength) exceeds the model's \(model.config.maxPositions) positions")
+        var request = FineTuningRequest(
+            modelDirectory: URL(fileURLWithPath: model), trainPath: train, devPath: dev, outputDirectory: outputURL)
+        request.task = task
+        request.labelNames = labelNames.map { names in
+            names.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
         }
-        guard tokenizer.vocabularySize <= model.config.vocabSize else {
-            throw CommandLineError("\(self.model): the tokenizer has \(tokenizer.vocabularySize) ids, the model's vocab_size is \(model.config.vocabSize)")
+        request.metrics = session.metrics
+        request.training = configuration
+        request.evaluationBatchSize = session.evalBatchSize
+        let run: FineTuningRun
+        do {
+            run = try FineTuningRun(request, stopRequest: StopRequest.installingSignalHandlers())
+        } catch let error as FineTuningError {
+            throw Self.commandLineError(error)
         }
 
-        let trainExamples = data.train.tokenized(with: tokenizer, maxLength: configuration.maxLength)
-        let evaluator = try data.dev.map { dev in
-            try ClassifierEvaluator(
-                examples: dev.tokenized(with: tokenizer, maxLength: configuration.maxLength), metrics: data.metrics,
-                batchSize: session.evalBatchSize, padId: tokenizer.padId, maxLength: configuration.maxLength)
-        }
-        let trainer = try Trainer(
-            configuration: configuration, modules: [("", model)], generator: generator,
-            trainingExamples: trainExamples, padId: tokenizer.padId, outputDirectory: outputURL,
-            loss: { batch in TrainingLoss(try SupervisedLoss.of(logits: model(EncoderInput(batch)).logits, batch: batch)) },
-            evaluation: evaluator.map { evaluator in
-                Trainer.Evaluation(metricForBestModel: evaluator.metrics[0].rawValue) { try evaluator.evaluate(model).values }
-            },
-            exportModel: { directory in
-                try model.save(to: directory)
-                try tokenizer.save(to: directory)
-            },
-            stopRequest: StopRequest.installingSignalHandlers())
-
-        let plan = trainer.plan
-        let head = data.labels.map { "classes \($0.names.joined(separator: ", "))" } ?? "regression"
+        let plan = run.trainer.plan
+        let head = run.labels.map { "classes \($0.names.joined(separator: ", "))" } ?? "regression"
         printError("""
-            fine-tuning \(model.config.modelType.rawValue) \(self.model) (\(model.parameterCount) parameters) on \(train): \
-            \(trainExamples.count) examples, \(head)
+            fine-tuning \(run.model.config.modelType.rawValue) \(model) (\(run.model.parameterCount) parameters) on \(train): \
+            \(run.trainingExampleCount) examples, \(head)
             \(plan.epochCount) epoch(s), \(plan.totalSteps) updates (\(plan.warmupSteps) warm-up) of \
             \(configuration.batchSize) x \(configuration.gradientAccumulation) examples, peak lr \(configuration.learningRate)
-            """ + (loaded.keptHead ? "\nkept the checkpoint's classification head" : "")
-            + (loaded.freshParameters.isEmpty ? "" : "\nfresh weights: " + loaded.freshParameters.joined(separator: ", ")))
+            """ + (run.keptHead ? "\nkept the checkpoint's classification head" : "")
+            + (run.freshParameters.isEmpty ? "" : "\nfresh weights: " + run.freshParameters.joined(separator: ", ")))
 
-        let summary = try trainer.train(resume: session.resume)
+        let summary = try run.train(resume: session.resume)
         var lines = ["\(summary.steps)/\(summary.totalSteps) updates" + (summary.stoppedEarly ? " (stopped early)" : "")]
         if let best = summary.bestMetric, let step = summary.bestStep {
-            lines.append("best \(data.metrics[0].rawValue) " + String(format: "%.4f", best) + " after update \(step)")
+            lines.append("best \(run.metrics[0].rawValue) " + String(format: "%.4f", best) + " after update \(step)")
         }
         lines.append(summary.stoppedEarly
-            ? "resume with the same command and --resume (checkpoint: \(trainer.checkpointDirectory.path))"
+            ? "resume with the same command and --resume (checkpoint: \(run.trainer.checkpointDirectory.path))"
             : "model: \(outputURL.path)")
         print(lines.joined(separator: "\n"))
         if summary.stoppedEarly { throw ExitCode(130) }
     }
-}
 
-/// The training and dev sets of a fine-tuning run, read with one label set, and the metrics for the task.
-private struct TaskData {
-    let train: LabelledDataset
-    let dev: LabelledDataset?
-    /// Class names, or `nil` for regression.
-    let labels: LabelSet?
-    let metrics: [Metric]
-
-    /// Class names of GLUE tasks whose files hold only indices, as the published fine-tuned models name them.
-    static let conventionalLabelNames = ["sst2": "NEGATIVE,POSITIVE"]
-
-    init(train trainPath: String, dev devPath: String?, task: String?, labelNames: String?, metrics: [Metric]) throws {
-        let taskKey = task.map { $0.lowercased().filter { $0.isLetter || $0.isNumber } }
-        let labelNames = labelNames ?? taskKey.flatMap { Self.conventionalLabelNames[$0] }
-        let givenLabels = try labelNames.map { names in
-            do {
-                return try LabelSet(names: names.split(separator: ",", omittingEmptySubsequences: false).map {
-                    $0.trimmingCharacters(in: .whitespaces)
-                })
-            } catch {
-                throw CommandLineError("--label-names: \(error)")
-            }
-        }
-        var kind = LabelledDataLoading.taskKind(named: task)
-        if kind == nil && givenLabels != nil { kind = .classification }
-        train = try LabelledDataLoading.read(path: trainPath, task: kind, labelSet: givenLabels)
-        if train.task == .classification {
-            guard let labels = train.labelSet else { throw CommandLineError("\(trainPath): no labels to train on") }
-            self.labels = labels
-        } else {
-            if labelNames != nil { throw CommandLineError("--label-names does not apply to a regression task") }
-            labels = nil
-        }
-        let (kindRead, labels) = (train.task, self.labels)
-        dev = try devPath.map { try LabelledDataLoading.read(path: $0, task: kindRead, labelSet: labels) }
-        self.metrics = metrics.isEmpty ? Metric.defaults(forTask: task, regression: labels == nil) : metrics
-        if let metric = self.metrics.first(where: { $0.isRegressionMetric != (labels == nil) }) {
-            throw CommandLineError("--metric \(metric.rawValue) does not apply to a \(labels == nil ? "regression" : "classification") task")
+    /// The library's error in the words of this command's options.
+    static func commandLineError(_ error: FineTuningError) -> CommandLineError {
+        switch error {
+        case .invalidLabelNames(let reason): CommandLineError("--label-names: \(reason)")
+        case .labelNamesForRegression: CommandLineError("--label-names does not apply to a regression task")
+        case .metricDoesNotApply(let metric, let task): CommandLineError("--metric \(metric.rawValue) does not apply to a \(task.rawValue) task")
+        case .sequencesTooLong(let maxLength, let positions):
+            CommandLineError("--max-length \(maxLength) exceeds the model's \(positions) positions")
+        case .noLabels, .vocabularyMismatch: CommandLineError(error.description)
         }
     }
 }

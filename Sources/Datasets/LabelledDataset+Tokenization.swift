@@ -1,4 +1,3 @@
-import Datasets
 import Tensors
 import Tokenizers
 
@@ -8,7 +7,7 @@ extension LabelledDataset {
     /// its ``TokenizedExample/index`` and its label.
     ///
     /// The examples are encoded on all cores; the result does not depend on how they are split.
-    public func tokenized(with tokenizer: BertTokenizer, maxLength: Int) -> [TokenizedExample] {
+    public func tokenized(with tokenizer: some Tokenizer, maxLength: Int) -> [TokenizedExample] {
         let source = examples
         var result = [TokenizedExample?](repeating: nil, count: source.count)
         result.withUnsafeMutableBufferPointer { output in
@@ -16,7 +15,9 @@ extension LabelledDataset {
             parallelFor(source.count, grain: 256) { range in
                 for index in range {
                     let example = source[index]
-                    let encoding = tokenizer.encode(example.text, pair: example.textPair, maxLength: maxLength)
+                    let encoding = tokenizer.encode(
+                        example.text, pair: example.textPair, maxLength: maxLength, truncation: .longestFirst,
+                        padToMaxLength: false)
                     output[index] = TokenizedExample(
                         ids: encoding.ids, typeIds: encoding.typeIds, label: example.label, index: index)
                 }

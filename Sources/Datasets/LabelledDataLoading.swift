@@ -1,5 +1,3 @@
-import Datasets
-
 /// Reads the labelled file of a classification or regression task, telling the two apart when the caller
 /// does not say which it is.
 public enum LabelledDataLoading {
