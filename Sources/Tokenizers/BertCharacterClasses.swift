@@ -4,7 +4,8 @@
 /// tables were generated from Unicode 8.0, and canonical decompositions and combining classes from
 /// `unicode-normalization-alignments`, whose tables are Unicode 9.0: a scalar assigned later is in none of those
 /// tables, so the same cut-offs are applied here through `Unicode.Scalar.Properties.age`. Whitespace and
-/// lower-casing come from the Rust standard library, which follows current Unicode, as Swift's does.
+/// lower-casing come from the Rust standard library, which follows current Unicode, as Swift's does. A few
+/// scalars changed category after Unicode 8.0: `generalCategory` gives them back their Unicode 8.0 category.
 enum BertCharacterClasses {
     /// Whether the scalar was assigned in Unicode 8.0 or earlier (the version of the category tables).
     static func isInCategoryTables(_ scalar: Unicode.Scalar) -> Bool {
@@ -16,6 +17,20 @@ enum BertCharacterClasses {
     static func isInNormalizationTables(_ scalar: Unicode.Scalar) -> Bool {
         guard let age = scalar.properties.age else { return false }
         return age.major < 9 || (age.major == 9 && age.minor == 0)
+    }
+
+    /// The scalar's general category in Unicode 8.0 for the scalars whose change since then moves them in or out
+    /// of a class above (found by comparing every code point with Hugging Face: scripts/hf-code-points.py), and
+    /// its current category otherwise.
+    @inline(__always)
+    static func generalCategory(_ scalar: Unicode.Scalar) -> Unicode.GeneralCategory {
+        switch scalar.value {
+        case 0x166D, 0x111C9: return .otherPunctuation  // Canadian syllabics chi sign, Sharada sandhi mark
+        case 0x1734, 0x1171E: return .nonspacingMark  // Hanunoo sign pamudpod, Ahom consonant sign medial ra
+        case 0x1885, 0x1886: return .otherLetter  // Mongolian letters ali gali baluda and three baluda
+        case 0xA9BD: return .spacingMark  // Javanese consonant sign keret
+        default: return scalar.properties.generalCategory
+        }
     }
 
     /// The canonical combining class that orders combining marks in NFD (0 for starters).
@@ -32,7 +47,7 @@ enum BertCharacterClasses {
         case 0x09, 0x0A, 0x0D: return false
         default: break
         }
-        switch scalar.properties.generalCategory {
+        switch generalCategory(scalar) {
         case .control, .privateUse: return true
         case .format: return isInCategoryTables(scalar)
         default: return false
@@ -51,7 +66,7 @@ enum BertCharacterClasses {
             return (33...47).contains(value) || (58...64).contains(value)
                 || (91...96).contains(value) || (123...126).contains(value)
         }
-        switch scalar.properties.generalCategory {
+        switch generalCategory(scalar) {
         case .connectorPunctuation, .dashPunctuation, .openPunctuation, .closePunctuation,
             .initialPunctuation, .finalPunctuation, .otherPunctuation:
             return isInCategoryTables(scalar)
@@ -62,7 +77,7 @@ enum BertCharacterClasses {
 
     /// Category Mn, removed when stripping accents.
     static func isNonspacingMark(_ scalar: Unicode.Scalar) -> Bool {
-        scalar.properties.generalCategory == .nonspacingMark && isInCategoryTables(scalar)
+        generalCategory(scalar) == .nonspacingMark && isInCategoryTables(scalar)
     }
 
     /// The CJK ideograph blocks that BERT surrounds with spaces (the ranges of the original BERT code as

@@ -25,8 +25,9 @@ extension CommandLine {
         }
     }
 
-    /// Starts `distill` with `arguments`, its output and errors going to temporary files.
-    public static func startDistill(_ arguments: [String], input: String? = nil) throws -> Started {
+    /// Starts `distill` with `arguments` (and `environment` added to ours), its output and errors going to
+    /// temporary files.
+    public static func startDistill(_ arguments: [String], input: String? = nil, environment: [String: String] = [:]) throws -> Started {
         guard let binary = distillBinary else { throw MissingDistillBinary() }
         let process = Process()
         process.executableURL = binary
@@ -34,6 +35,7 @@ extension CommandLine {
         // One thread: the tiny models gain nothing from more, and spinning OpenMP teams of several processes
         // sharing the cores slow each other down by orders of magnitude.
         process.environment = ProcessInfo.processInfo.environment.merging(["OMP_NUM_THREADS": "1", "DISTILL_THREADS": "1"]) { $1 }
+            .merging(environment) { $1 }
         let base = FileManager.default.temporaryDirectory.appendingPathComponent("distill-\(UUID().uuidString)")
         let outputFile = base.appendingPathExtension("out"), errorFile = base.appendingPathExtension("err")
         for file in [outputFile, errorFile] { _ = FileManager.default.createFile(atPath: file.path, contents: nil) }
@@ -48,8 +50,10 @@ extension CommandLine {
     }
 
     /// Runs `distill` to the end: exit status, standard output and standard error.
-    public static func runDistill(_ arguments: [String], input: String? = nil) throws -> (status: Int32, output: String, errors: String) {
-        let started = try startDistill(arguments, input: input)
+    public static func runDistill(_ arguments: [String], input: String? = nil, environment: [String: String] = [:]) throws
+        -> (status: Int32, output: String, errors: String)
+    {
+        let started = try startDistill(arguments, input: input, environment: environment)
         started.process.waitUntilExit()
         defer { started.removeLogs() }
         return (started.process.terminationStatus, try String(contentsOf: started.outputFile, encoding: .utf8),

@@ -12,13 +12,17 @@ struct BenchCommand: ParsableCommand {
         commandName: "bench",
         abstract: "Measure oneDNN matmul GFLOP/s and BERT forward/training throughput (MiniLM-L6 shape).",
         discussion: """
-            Shapes: matmuls [4096x384]x[384x1152] and [4096x1536]x[1536x384]; a 6-layer encoder of hidden 384,
-            12 heads, FFN 1536, vocab 30522 with random weights, forward at batch 32 x seq 128 and batch 1 x seq 128,
-            and a training step (forward + backward + AdamW, classification head) at batch 32 x seq 64; then the
-            WordPiece tokenizer's MB/s on one core, one text at a time, when the tokenizer and text file exist.
-            Compare with ../shared/bench/pytorch_anchor.py and tokenizer_anchor.py run on the same machine.
+            Shapes: matmuls [4096x384]x[384x1152] and [4096x1536]x[1536x384]; a 6-layer encoder of hidden 384, \
+            12 heads, FFN 1536, vocab 30522 with random weights, forward at batch 32 x seq 128 and batch 1 x seq \
+            128, and a training step (forward + backward + AdamW, classification head) at batch 32 x seq 64; then \
+            the WordPiece tokenizer's MB/s on one core, one text at a time. Compare with \
+            ../shared/bench/pytorch_anchor.py and tokenizer_anchor.py run on the same machine.
 
-            Example:
+            The tokenizer row needs --tokenizer and --tokenizer-data. Their defaults are relative to the current \
+            folder and meant for the project root, where scripts/fetch-teacher puts the quick-start teacher; when \
+            either is missing, that row is skipped with a note and the other measurements still run.
+
+            Example (from the project root):
               distill bench --json bench.json
             """)
 
@@ -28,10 +32,10 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Timed repetitions per measurement (the median is reported).")
     var repeats = 5
 
-    @Option(help: "Model directory whose tokenizer is timed (default: the quick-start teacher).")
+    @Option(help: "Model directory whose tokenizer is timed; the default is the quick-start teacher as seen from the project root.")
     var tokenizer = "cache/all-MiniLM-L6-v2"
 
-    @Option(help: "Labelled text file whose sentences are tokenized one at a time.")
+    @Option(help: "Labelled text file whose sentences are tokenized one at a time; the default is SST-2 train as seen from the project root.")
     var tokenizerData = "../shared/data/sst2/train.tsv"
 
     func run() throws {
@@ -56,7 +60,13 @@ struct BenchCommand: ParsableCommand {
         let step = Self.median(repeats) { Self.trainStep(model, optimizer, batch: 32, seq: 64, generator: generator) }
         results.trainTokensPerSecond = 32 * 64 / step
 
-        if FileManager.default.fileExists(atPath: tokenizerData) {
+        if let missing = [tokenizer, tokenizerData].first(where: { !FileManager.default.fileExists(atPath: $0) }) {
+            results.tokenizerSkipReason = "\(missing) not found"
+            printError("""
+                bench: skipping the tokenizer measurement: \(missing) not found in \(FileManager.default.currentDirectoryPath) \
+                (run from the project root after scripts/fetch-teacher, or pass --tokenizer and --tokenizer-data)
+                """)
+        } else {
             let texts = try LabelledTextReader.read(path: tokenizerData).examples.map(\.text)
             let wordPiece = try BertTokenizer(directory: URL(fileURLWithPath: tokenizer))
             let runs = (0..<3).map { _ in wordPiece.measureThroughput(texts: texts) }
@@ -119,6 +129,8 @@ struct BenchResults: Codable {
     var trainTokensPerSecond = 0.0
     var forwardMatmulEfficiency = 0.0
     var tokenizerMegabytesPerSecond: Double?
+    /// Why the tokenizer was not measured (shown in the table, not written to the JSON).
+    var tokenizerSkipReason: String?
 
     enum CodingKeys: String, CodingKey {
         case matmulGFLOPS = "matmul_gflops"
@@ -141,6 +153,8 @@ struct BenchResults: Codable {
         ]
         if let tokenizerMegabytesPerSecond {
             rows.append(("WordPiece tokenizer, one text at a time", String(format: "%.1f MB/s", tokenizerMegabytesPerSecond)))
+        } else if let tokenizerSkipReason {
+            rows.append(("WordPiece tokenizer, one text at a time", "skipped: \(tokenizerSkipReason)"))
         }
         return TextTable(header: ["measurement", "result"], rows: rows.map { [$0.0, $0.1] }).rendered
     }

@@ -28,7 +28,7 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "GLUE task name, for its metrics (sst2: accuracy, mrpc: accuracy and F1, cola: MCC, stsb: Pearson and Spearman, ...).")
     var task: String?
 
-    @Option(name: .customLong("metric"), help: "A metric to report instead of the task's (repeatable): accuracy, f1, macro_f1, mcc, pearson, spearman.")
+    @Option(name: .customLong("metric"), help: "A metric to report instead of the task's (repeatable).")
     var metrics: [Metric] = []
 
     @Option(help: "Write the results as JSON to this file.")

@@ -25,7 +25,8 @@ struct StudentCommand: ParsableCommand {
             --random makes a randomly initialised student of any shape instead, for comparison.
 
             Example:
-              distill student --teacher runs/minilm-sst2 --output runs/student --layers 0,2,4
+              distill student --teacher runs/minilm-sst2 --layers 0,2,4 \\
+                --output runs/student
             """)
 
     @Option(help: "Teacher directory (config.json, model.safetensors, tokenizer files).")

@@ -10,8 +10,8 @@ struct TaskCommand: ParsableCommand {
         commandName: "task",
         abstract: "Train a student on a task with a fine-tuned teacher's soft targets (DistilBERT's task stage).",
         discussion: """
-            Loss per batch (means over the batch):
-              classification: alpha * T^2 * KL(softmax(z_t/T) || softmax(z_s/T)) + (1 - alpha) * CE(z_s, y)
+            Loss per batch (means over the batch), with p = softmax(z / T) for teacher t and student s:
+              classification: alpha * T^2 * KL(p_t || p_s) + (1 - alpha) * CE(z_s, y)
               regression:     alpha * MSE(z_s, z_t) + (1 - alpha) * MSE(z_s, y)
             plus --mse-logits-weight * MSE(z_s, z_t), --cosine-weight * the mean over student layers of \
             1 - cos(student layer output, mapped teacher layer output) over real tokens, and --hidden-mse-weight * \
@@ -30,8 +30,9 @@ struct TaskCommand: ParsableCommand {
             parts of the loss) and, when asked, checkpoint/ as for `distill finetune`.
 
             Example:
-              distill task --teacher runs/minilm-sst2 --student runs/student --train ../shared/data/sst2/train.tsv \\
-                --dev ../shared/data/sst2/dev.tsv --task sst2 --output runs/student-sst2
+              distill task --teacher runs/minilm-sst2 --student runs/student --task sst2 \\
+                --train ../shared/data/sst2/train.tsv --dev ../shared/data/sst2/dev.tsv \\
+                --output runs/student-sst2
             """)
 
     @Option(help: "Fine-tuned teacher directory.")
