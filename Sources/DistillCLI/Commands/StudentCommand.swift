@@ -74,8 +74,13 @@ struct StudentCommand: ParsableCommand {
             ? .random(RandomStudentShape(layerCount: layersCount, hiddenSize: hidden, headCount: heads, intermediateSize: intermediate))
             : .teacherLayers(layers?.values)
         let options = StudentOptions(source: source, format: format, allowNewHead: allowNewHead, seed: seed)
-        let summary = try StudentInitialization.createStudent(
-            teacherDirectory: URL(fileURLWithPath: teacher), outputDirectory: URL(fileURLWithPath: output), options: options)
+        let summary: StudentSummary
+        do {
+            summary = try StudentInitialization.createStudent(
+                teacherDirectory: URL(fileURLWithPath: teacher), outputDirectory: URL(fileURLWithPath: output), options: options)
+        } catch let error as StudentInitializationError {
+            throw Self.commandLineError(error)
+        }
         print(Self.table(summary))
         var notes = ["head: \(summary.head)"]
         if summary.foldedTokenTypeEmbedding {
@@ -86,6 +91,34 @@ struct StudentCommand: ParsableCommand {
             : "tokenizer: copied \(summary.tokenizerFiles.joined(separator: ", "))")
         notes.append("written to \(output)")
         print(notes.joined(separator: "\n"))
+    }
+
+    /// The library's error in the words of this command's options.
+    static func commandLineError(_ error: StudentInitializationError) -> CommandLineError {
+        switch error {
+        case .layerSelection(let fault): CommandLineError("--layers: \(fault)")
+        case let .headNotTransferable(head, teacher, student):
+            CommandLineError(
+                "the teacher's \(teacher.rawValue) \(head) head cannot be carried into the \(student.rawValue) layout (it computes "
+                    + "another function there); pass --allow-new-head to start the student with a new head, or keep --format \(teacher.rawValue)")
+        case .layerNormEpsilonNotExpressible(let eps):
+            CommandLineError("the teacher's layer_norm_eps is \(eps); a DistilBERT config cannot express it (DistilBERT always "
+                + "uses 1e-12), so use --format bert")
+        case let .nonPositiveDimension(dimension, value):
+            CommandLineError("student shape: --\(flag(for: dimension)) must be positive, got \(value)")
+        case .outputIsTeacherDirectory(let path): CommandLineError("--output \(path) is the teacher's directory; choose another directory")
+        case .headCountDoesNotDivideWidth: CommandLineError(error.description)
+        }
+    }
+
+    /// The option that sets `dimension` of a random student.
+    static func flag(for dimension: StudentDimension) -> String {
+        switch dimension {
+        case .layerCount: "layers-count"
+        case .hiddenSize: "hidden"
+        case .headCount: "heads"
+        case .intermediateSize: "intermediate"
+        }
     }
 
     static func table(_ summary: StudentSummary) -> String {
