@@ -106,8 +106,9 @@ import Training
         let distiller = try TaskDistiller(teacher: qaTeacher, student: qaStudent, objective: .questionAnswering(), cachedLogits: cached)
         let fromCache = try distiller.loss(batch)
         #expect(distiller.teacherForwardPasses == 0)
-        // The cache ran the teacher on batches of 2, the live pass on 4: rounding may differ slightly.
-        #expect(abs(fromCache.loss.item - live.loss.item) <= 1e-5)
+        // Equal here (observed 0 on a loss near 2.3); the cache ran the teacher on batches of 2 and the live pass on
+        // 4, which other kernels may round differently by a few ulps.
+        #expect(abs(fromCache.loss.item - live.loss.item) <= 1e-6)
         #expect(try #require(live.logged["kd"]) > 0.01 && live.logged["hard"] != nil)
         #expect(throws: TaskDistillationError.incompatible("the cached teacher logits are [batch, 3], the teacher's outputs [batch, seq], [batch, seq]")) {
             try TaskDistiller(teacher: qaTeacher, student: qaStudent, objective: .questionAnswering(),
