@@ -68,7 +68,7 @@ public enum StudentHeadOrigin: Sendable, Equatable, CustomStringConvertible {
         case .newTeacherHasNone: "new (the teacher checkpoint has no task head)"
         case let .newLayoutChanged(teacher, student):
             "new: the \(teacher.rawValue) head cannot be carried into the \(student.rawValue) layout; "
-                + "it must be trained (e.g. by `distill task`)"
+                + "it must be trained (task distillation trains it)"
         case .random: "random"
         }
     }
