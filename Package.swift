@@ -1,10 +1,11 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Layers, top to bottom (each depends only on the ones below it):
-//   DistillCLI -> Distillation, Training, Evaluation -> Models, Datasets, Tokenizers, SafeTensors -> NN -> Tensors
-//   -> CDNNL (oneDNN), CKernels (C vector kernels per instruction set, CPU feature detection);
-//   JSON (parser and writers) sits below SafeTensors, Tokenizers, Datasets, Training and the CLI
+// Layers, top to bottom; each module imports only modules below it, and declares exactly the ones it imports
+// (scripts/test builds with --explicit-target-dependency-import-check error):
+//   DistillCLI -> Distillation -> Training -> Evaluation -> Models, Datasets
+//   Models -> NN, SafeTensors;  Datasets -> Tokenizers;  NN -> Tensors;  SafeTensors, Tokenizers -> JSON
+//   Tensors -> CDNNL (oneDNN), CKernels (C vector kernels per instruction set, CPU feature detection)
 let package = Package(
     name: "Distill",
     platforms: [.macOS(.v14)],
@@ -19,32 +20,38 @@ let package = Package(
         .systemLibrary(name: "CDNNL", path: "Sources/CDNNL", providers: [.apt(["libdnnl-dev"])]),
         .target(name: "CKernels"),
         .target(name: "Tensors", dependencies: ["CDNNL", "CKernels"]),
-        .target(name: "NN", dependencies: ["Tensors"]),
         .target(name: "JSON"),
+        .target(name: "NN", dependencies: ["Tensors"]),
         .target(name: "SafeTensors", dependencies: ["JSON"]),
         .target(name: "Tokenizers", dependencies: ["JSON"]),
-        .target(name: "Models", dependencies: ["NN", "SafeTensors", "Tokenizers"]),
-        .target(name: "Datasets", dependencies: ["Tokenizers", "Tensors", "JSON"]),
-        .target(name: "Evaluation", dependencies: ["Models", "Datasets"]),
-        .target(name: "Training", dependencies: ["Models", "Datasets", "Evaluation", "Tokenizers", "JSON"]),
-        .target(name: "Distillation", dependencies: ["Training"]),
+        .target(name: "Models", dependencies: ["NN", "SafeTensors", "Tensors"]),
+        .target(name: "Datasets", dependencies: ["JSON", "Tensors", "Tokenizers"]),
+        .target(name: "Evaluation", dependencies: ["Datasets", "Models", "NN", "Tensors", "Tokenizers"]),
+        .target(name: "Training", dependencies: ["Datasets", "Evaluation", "JSON", "Models", "NN", "SafeTensors", "Tensors", "Tokenizers"]),
+        .target(name: "Distillation", dependencies: [
+            "Datasets", "Evaluation", "Models", "NN", "SafeTensors", "Tensors", "Tokenizers", "Training",
+        ]),
         .executableTarget(
             name: "DistillCLI",
             dependencies: [
-                "Distillation", "Training", "Evaluation", "Models", "Datasets", "Tokenizers", "NN", "Tensors", "JSON",
+                "Datasets", "Distillation", "Evaluation", "JSON", "Models", "NN", "SafeTensors", "Tensors", "Tokenizers", "Training",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .target(name: "TestSupport", dependencies: ["SafeTensors", "Tensors"], path: "Tests/TestSupport"),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors", "TestSupport"]),
-        .testTarget(name: "NNTests", dependencies: ["NN", "SafeTensors", "TestSupport"]),
+        .testTarget(name: "NNTests", dependencies: ["NN", "Tensors", "TestSupport"]),
         .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors", "TestSupport"]),
-        .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "TestSupport"]),
-        .testTarget(name: "ModelsTests", dependencies: ["Models", "TestSupport"]),
-        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Tensors", "Tokenizers", "TestSupport"]),
-        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Models", "SafeTensors", "Tokenizers"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "Evaluation", "Models", "SafeTensors", "Tokenizers", "TestSupport"]),
-        .testTarget(name: "DistillationTests", dependencies: ["Distillation", "TestSupport"]),
+        .testTarget(name: "TokenizersTests", dependencies: ["TestSupport", "Tokenizers"]),
+        .testTarget(name: "ModelsTests", dependencies: ["Models", "NN", "SafeTensors", "Tensors", "TestSupport", "Tokenizers"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Tensors", "TestSupport", "Tokenizers"]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Datasets", "Evaluation", "Models", "Tensors", "Tokenizers"]),
+        .testTarget(name: "TrainingTests", dependencies: [
+            "Datasets", "Evaluation", "Models", "NN", "SafeTensors", "Tensors", "TestSupport", "Tokenizers", "Training",
+        ]),
+        .testTarget(name: "DistillationTests", dependencies: [
+            "Datasets", "Distillation", "Evaluation", "Models", "NN", "SafeTensors", "Tensors", "TestSupport", "Training",
+        ]),
     ],
     swiftLanguageModes: [.v6]
 )
