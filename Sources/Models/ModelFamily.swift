@@ -1,3 +1,4 @@
+import JSON
 import NN
 import Tensors
 
@@ -48,7 +49,7 @@ protocol ModelFamily: Sendable {
     /// Reads this family's keys (the dimensions included) into a config that has its defaults.
     static func readConfig(_ reader: inout ConfigReader) throws -> ModelConfig
     /// Writes this family's keys.
-    static func writeConfig(_ config: ModelConfig, into object: inout [String: ConfigValue])
+    static func writeConfig(_ config: ModelConfig, into object: inout [String: JSONValue])
     /// Sets what this family needs on a config converted from another family (see ``ModelConfig/converted(to:)``).
     static func adopt(_ config: inout ModelConfig)
 

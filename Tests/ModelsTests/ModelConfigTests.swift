@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 import Models
 import TestSupport
 import Testing
@@ -96,8 +97,8 @@ import Testing
             config.typeVocabSize = 3
         }
         config.extraKeys = [
-            "float_one": .number(1), "int_one": .integer(1), "nested": .object(["list": .array([.null, .bool(false)])]),
-            "empty_object": .object([:]), "empty_list": .array([]), "text": .string("tab\tnewline\n"),
+            "float_one": 1.0, "int_one": 1, "nested": ["list": [.null, false]],
+            "empty_object": [:], "empty_list": [], "text": "tab\tnewline\n",
         ]
         try withScratchDirectory { directory in
             let url = directory.appendingPathComponent("config.json")

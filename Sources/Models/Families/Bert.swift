@@ -1,3 +1,4 @@
+import JSON
 import NN
 import Tensors
 
@@ -29,10 +30,10 @@ enum Bert: ModelFamily {
         return config
     }
 
-    static func writeConfig(_ config: ModelConfig, into object: inout [String: ConfigValue]) {
+    static func writeConfig(_ config: ModelConfig, into object: inout [String: JSONValue]) {
         keys.write(config, into: &object)
-        object["layer_norm_eps"] = .number(config.layerNormEps)
-        object["type_vocab_size"] = .integer(config.typeVocabSize)
+        object["layer_norm_eps"] = .pythonNumber(config.layerNormEps)
+        object["type_vocab_size"] = JSONValue(config.typeVocabSize)
     }
 
     static func adopt(_ config: inout ModelConfig) {

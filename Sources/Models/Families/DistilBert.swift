@@ -1,3 +1,4 @@
+import JSON
 import NN
 import Tensors
 
@@ -31,9 +32,9 @@ enum DistilBert: ModelFamily {
         return config
     }
 
-    static func writeConfig(_ config: ModelConfig, into object: inout [String: ConfigValue]) {
+    static func writeConfig(_ config: ModelConfig, into object: inout [String: JSONValue]) {
         keys.write(config, into: &object)
-        object["qa_dropout"] = .number(config.qaDropout)
+        object["qa_dropout"] = .pythonNumber(config.qaDropout)
         object["sinusoidal_pos_embds"] = .bool(config.sinusoidalPositions)
     }
 
