@@ -298,13 +298,27 @@ public struct LayerDimensions: Sendable, Equatable {
 
 /// The names a family gives the dimension and dropout keys every encoder family has, and how they are read
 /// and written (`hidden_size` / `dim`, ...).
-struct ConfigKeys {
-    let hiddenSize, layerCount, headCount, intermediateSize, activation: String
-    let hiddenDropout, attentionDropout, classifierDropout, maxPositions: String
+public struct ConfigKeys: Sendable {
+    public let hiddenSize, layerCount, headCount, intermediateSize, activation: String
+    public let hiddenDropout, attentionDropout, classifierDropout, maxPositions: String
+
+    public init(hiddenSize: String, layerCount: String, headCount: String, intermediateSize: String,
+                activation: String, hiddenDropout: String, attentionDropout: String, classifierDropout: String,
+                maxPositions: String) {
+        self.hiddenSize = hiddenSize
+        self.layerCount = layerCount
+        self.headCount = headCount
+        self.intermediateSize = intermediateSize
+        self.activation = activation
+        self.hiddenDropout = hiddenDropout
+        self.attentionDropout = attentionDropout
+        self.classifierDropout = classifierDropout
+        self.maxPositions = maxPositions
+    }
 
     /// A config of `type` with these keys read: the dimensions are required, the rest fall back to the
     /// family's defaults.
-    func read(_ reader: inout ConfigReader, as type: ModelType) throws -> ModelConfig {
+    public func read(_ reader: inout ConfigReader, as type: ModelType) throws -> ModelConfig {
         var config = ModelConfig(
             modelType: type,
             hiddenSize: try reader.positive(hiddenSize),
@@ -328,7 +342,8 @@ struct ConfigKeys {
         return config
     }
 
-    func write(_ config: ModelConfig, into object: inout [String: JSONValue]) {
+    /// Writes these keys of `config` into `object`.
+    public func write(_ config: ModelConfig, into object: inout [String: JSONValue]) {
         object[hiddenSize] = JSONValue(config.hiddenSize)
         object[layerCount] = JSONValue(config.layerCount)
         object[headCount] = JSONValue(config.headCount)
@@ -341,8 +356,9 @@ struct ConfigKeys {
     }
 }
 
-/// Takes typed values out of a parsed config; what is never taken ends up in `remaining`.
-struct ConfigReader {
+/// Takes typed values out of a parsed config; what is never taken ends up in `remaining`. Its errors name the
+/// file and the key.
+public struct ConfigReader {
     let file: URL
     private(set) var remaining: [String: JSONValue]
 
@@ -351,16 +367,18 @@ struct ConfigReader {
         remaining = values
     }
 
-    func invalid(_ key: String, _ reason: String) -> ModelConfigError {
+    /// The error for a value of `key` that is of the right type but not acceptable, for `reason`.
+    public func invalid(_ key: String, _ reason: String) -> ModelConfigError {
         ModelConfigError(file: file, fault: .invalidValue(key: key, reason: reason))
     }
 
-    func contains(_ key: String) -> Bool {
+    /// Whether `key` is present and not yet taken.
+    public func contains(_ key: String) -> Bool {
         remaining[key] != nil
     }
 
     /// The value of `key` (removed from `remaining`), `nil` if absent or JSON `null`.
-    mutating func optional<Value: JSONReadable>(_ key: String, as: Value.Type) throws -> Value? {
+    public mutating func optional<Value: JSONReadable>(_ key: String, as: Value.Type) throws -> Value? {
         guard let value = remaining.removeValue(forKey: key), value != .null else { return nil }
         guard let converted = Value(json: value) else {
             throw ModelConfigError(
@@ -369,7 +387,8 @@ struct ConfigReader {
         return converted
     }
 
-    mutating func required<Value: JSONReadable>(_ key: String, as type: Value.Type) throws -> Value {
+    /// The value of `key`, which must be present and not `null`.
+    public mutating func required<Value: JSONReadable>(_ key: String, as type: Value.Type) throws -> Value {
         guard contains(key) else { throw ModelConfigError(file: file, fault: .missingKey(key)) }
         guard let value = try optional(key, as: type) else {
             throw ModelConfigError(file: file, fault: .wrongType(key: key, expected: Value.expectedKind, found: "null"))
@@ -378,14 +397,14 @@ struct ConfigReader {
     }
 
     /// A required integer >= 1, or `default` when the key is absent (and a default is given).
-    mutating func positive(_ key: String, default fallback: Int? = nil) throws -> Int {
+    public mutating func positive(_ key: String, default fallback: Int? = nil) throws -> Int {
         let value = if let fallback, !contains(key) { fallback } else { try required(key, as: Int.self) }
         guard value > 0 else { throw invalid(key, "must be positive, found \(value)") }
         return value
     }
 
     /// A number in [0, 1] (a dropout probability), `nil` if absent or `null`.
-    mutating func probability(_ key: String) throws -> Double? {
+    public mutating func probability(_ key: String) throws -> Double? {
         guard let value = try optional(key, as: Double.self) else { return nil }
         guard (0 ... 1).contains(value) else { throw invalid(key, "must be between 0 and 1, found \(value)") }
         return value
