@@ -189,7 +189,8 @@ public struct ModelConfig: Sendable, Equatable {
         }
         guard let members = root.members else { throw ModelConfigError(file: url, fault: .notAnObject) }
         // The parser refuses duplicate keys, so keeping the first is only a formality.
-        var reader = ConfigReader(file: url, values: Dictionary(members.map { ($0.key, $0.value) }) { first, _ in first })
+        let values = Dictionary(members.map { ($0.key, $0.value) }) { first, _ in first }
+        var reader = ConfigReader(file: url, values: values)
         try self.init(reading: &reader)
     }
 
@@ -292,7 +293,8 @@ public struct LayerDimensions: Sendable, Equatable {
 
     /// `{"heads": …, "head_size": …, "intermediate_size": …}`.
     fileprivate var configValue: JSONValue {
-        ["heads": JSONValue(headCount), "head_size": JSONValue(headSize), "intermediate_size": JSONValue(intermediateSize)]
+        ["heads": JSONValue(headCount), "head_size": JSONValue(headSize),
+         "intermediate_size": JSONValue(intermediateSize)]
     }
 }
 
@@ -415,7 +417,8 @@ public struct ConfigReader {
     mutating func layerDimensions(_ key: String, layerCount: Int, headSize: Int) throws -> [LayerDimensions]? {
         guard let value = remaining.removeValue(forKey: key), value != .null else { return nil }
         guard case .array(let entries) = value else {
-            throw ModelConfigError(file: file, fault: .wrongType(key: key, expected: "an array", found: value.described))
+            throw ModelConfigError(
+                file: file, fault: .wrongType(key: key, expected: "an array", found: value.described))
         }
         guard entries.count == layerCount else {
             throw invalid(key, "\(entries.count) entries for \(layerCount) layers")
@@ -471,7 +474,7 @@ extension JSONValue {
     /// round-trip form when finite (`0.1`, `1e-12`, `1.0`), else `NaN`, `Infinity` or `-Infinity`, which are not
     /// JSON but are what Python writes and reads back (`JSONValue(Double)` would write `null`, which reads back
     /// as a missing value).
-    static func pythonNumber(_ value: Double) -> JSONValue {
+    public static func pythonNumber(_ value: Double) -> JSONValue {
         if value.isFinite { return JSONValue(value) }
         return .number(value.isNaN ? "NaN" : value < 0 ? "-Infinity" : "Infinity")
     }

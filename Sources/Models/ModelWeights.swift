@@ -71,7 +71,8 @@ extension Module {
             guard let source = checkpointName(stored.name) else { continue }
             let storedShape = stored.isTransposed ? tensor.shape.reversed() : tensor.shape
             if let info = checkpoint.info(source), info.shape != storedShape {
-                throw ModelWeightsError.shapeMismatch(file: checkpoint.url.path, name: source, expected: storedShape, found: info.shape)
+                throw ModelWeightsError.shapeMismatch(
+                    file: checkpoint.url.path, name: source, expected: storedShape, found: info.shape)
             }
             if stored.isTransposed {
                 let matrix = Tensor(uninitializedShape: storedShape)

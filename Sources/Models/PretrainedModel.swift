@@ -50,7 +50,8 @@ extension PretrainedModel {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         var config = self.config
         config.architectures = [config.modelType.className(Self.architectureSuffix)]
-        try saveWeights(to: directory.appendingPathComponent(SafeTensorsCheckpoint.singleFileName), modelType: config.modelType)
+        try saveWeights(to: directory.appendingPathComponent(SafeTensorsCheckpoint.singleFileName),
+                        modelType: config.modelType)
         try config.write(to: directory.appendingPathComponent("config.json"))
     }
 }

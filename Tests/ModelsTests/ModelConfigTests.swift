@@ -108,7 +108,8 @@ import Testing
             let text = try String(contentsOf: url, encoding: .utf8)
             #expect(text.contains("\"float_one\": 1.0,\n"))
             #expect(text.contains("\"int_one\": 1,\n"))
-            #expect(text.contains("\"beyond_int\": 123456789012345678901234567890,\n"), "integers beyond Int keep their literal")
+            #expect(text.contains("\"beyond_int\": 123456789012345678901234567890,\n"),
+                    "integers beyond Int keep their literal")
             #expect(text.contains("\"empty_list\": [],\n"))
             #expect(text.contains("\"distill_layer_dimensions\": [\n    {\n      \"head_size\": 8,\n      \"heads\": 6,\n"))
             #expect(text.contains("\"0\": \"n\\u00e9gatif\""))

@@ -32,8 +32,10 @@ import Testing
         let tensors = try file.names.map { name in
             let shape = file.info(name)?.shape ?? []
             let floats = try file.floats(name)
-            guard name.contains("encoder.layer."), ToyBert.projections.contains(where: { name.hasSuffix(".\($0).weight") })
-            else { return WritableTensor(name: name, shape: shape, floats: floats) }
+            let isProjection = ToyBert.projections.contains { name.hasSuffix(".\($0).weight") }
+            guard name.contains("encoder.layer."), isProjection else {
+                return WritableTensor(name: name, shape: shape, floats: floats)
+            }
             return WritableTensor(name: name.dropLast("weight".count) + "kernel", shape: shape.reversed(),
                                   floats: Tensor(shape: shape, values: floats).transposed().scalars)
         }
@@ -47,7 +49,8 @@ import Testing
         try withScratchDirectory { directory in
             let toyDirectory = directory.appendingPathComponent("toy")
             try writeToyCheckpoint(of: bert, to: toyDirectory)
-            let toyFile = try SafeTensorsFile(url: toyDirectory.appendingPathComponent(SafeTensorsCheckpoint.singleFileName))
+            let toyFile = try SafeTensorsFile(
+                url: toyDirectory.appendingPathComponent(SafeTensorsCheckpoint.singleFileName))
             // BERT's Linear holds [out, in] = [32, 16]; the toy layout [in, out].
             #expect(toyFile.info("bert.encoder.layer.1.intermediate.dense.kernel")?.shape == [16, 32])
 
@@ -74,10 +77,11 @@ import Testing
     @Test func toyKernelOfTheWrongShapeIsNamed() throws {
         try ModelType.register(ToyBert.self)
         let bert = SequenceClassifier(config: tinyConfig(.bert), generator: RandomGenerator(seed: 1))
+        let kernel = "bert.encoder.layer.0.intermediate.dense.kernel"
         try withScratchDirectory { directory in
             try writeToyCheckpoint(of: bert, to: directory)
             try editCheckpoint(in: directory) { tensors in
-                for index in tensors.indices where tensors[index].name == "bert.encoder.layer.0.intermediate.dense.kernel" {
+                for index in tensors.indices where tensors[index].name == kernel {
                     tensors[index] = WritableTensor(name: tensors[index].name, shape: [32, 16],
                                                     floats: Array(repeating: 0, count: 512))
                 }
@@ -85,7 +89,7 @@ import Testing
             let error = try #require(throws: ModelWeightsError.self) {
                 try SequenceClassifier.load(from: directory, strict: true)
             }
-            guard case .shapeMismatch(_, "bert.encoder.layer.0.intermediate.dense.kernel", [16, 32], [32, 16]) = error else {
+            guard case .shapeMismatch(_, kernel, [16, 32], [32, 16]) = error else {
                 Issue.record("expected a shape mismatch of the kernel, got \(error)")
                 return
             }
