@@ -64,6 +64,13 @@ import Testing
             #expect(actual.logits.scalars == expected.logits.scalars)
             #expect(actual.encoder.lastHidden.scalars == expected.encoder.lastHidden.scalars)
 
+            // The base model alone reads the task checkpoint too: the base prefix applies to the stored names.
+            let (encoder, encoderReport) = try TransformerEncoder.load(from: toyDirectory)
+            #expect(encoderReport.missing.isEmpty)
+            #expect(encoderReport.unexpected == ["classifier.bias", "classifier.weight"])
+            encoder.setTraining(false)
+            #expect(withoutGrad { encoder(tinyInput).lastHidden }.scalars == expected.encoder.lastHidden.scalars)
+
             let savedDirectory = directory.appendingPathComponent("saved")
             try toy.save(to: savedDirectory)
             for file in [SafeTensorsCheckpoint.singleFileName, "config.json"] {
