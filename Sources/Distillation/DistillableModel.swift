@@ -11,6 +11,28 @@ public protocol DistillableModel: Module {
     var encoder: TransformerEncoder { get }
     /// One forward pass keeping what `options` asks for.
     func distillationOutputs(_ input: EncoderInput, options: EncoderOutputOptions) -> ModelOutputs
+    /// The shape of each of the head's logit tensors, in ``ModelOutputs/logits`` order.
+    var logitShapes: [LogitShape] { get }
+}
+
+/// How one of a head's logit tensors spans a batch: one row per example (`[batch] + row`, a classifier's classes)
+/// or one per token position (`[batch, seq] + row`: question answering's start or end logits with `row` `[]`, a
+/// masked-LM head's with `row` `[vocab]`).
+public struct LogitShape: Sendable, Equatable, CustomStringConvertible {
+    /// Whether there is a row per token position rather than per example.
+    public var perToken: Bool
+    /// The shape of one row.
+    public var row: [Int]
+
+    public static func perExample(_ row: [Int]) -> LogitShape { LogitShape(perToken: false, row: row) }
+    public static func perToken(_ row: [Int]) -> LogitShape { LogitShape(perToken: true, row: row) }
+
+    /// The number of values in one row.
+    public var rowSize: Int { row.reduce(1, *) }
+
+    public var description: String {
+        "[" + (["batch"] + (perToken ? ["seq"] : []) + row.map(String.init)).joined(separator: ", ") + "]"
+    }
 }
 
 /// What one forward pass of a ``DistillableModel`` gives a distillation objective.
@@ -32,6 +54,8 @@ extension SequenceClassifier: DistillableModel {
         let (logits, encoder) = self(input, options: options)
         return ModelOutputs(logits: [logits], encoder: encoder)
     }
+
+    public var logitShapes: [LogitShape] { [.perExample([classifier.outputSize])] }
 }
 
 extension QuestionAnswering: DistillableModel {
@@ -39,6 +63,8 @@ extension QuestionAnswering: DistillableModel {
         let (start, end, encoder) = self(input, options: options)
         return ModelOutputs(logits: [start, end], encoder: encoder)
     }
+
+    public var logitShapes: [LogitShape] { [.perToken([]), .perToken([])] }
 }
 
 extension MaskedLanguageModel: DistillableModel {
@@ -46,4 +72,6 @@ extension MaskedLanguageModel: DistillableModel {
         let (logits, encoder) = self(input, options: options)
         return ModelOutputs(logits: [logits], encoder: encoder)
     }
+
+    public var logitShapes: [LogitShape] { [.perToken([config.vocabSize])] }
 }

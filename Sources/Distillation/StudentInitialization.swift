@@ -35,7 +35,7 @@ public struct StudentOptions: Sendable, Equatable {
     public var source: StudentSource
     /// The student's layout; `nil` keeps the teacher's.
     public var format: ModelType?
-    /// Accept a freshly initialised classification head when the teacher's cannot be carried over (a change of
+    /// Accept a freshly initialised task head when the teacher's cannot be carried over (a classifier's change of
     /// layout between BERT and DistilBERT); without it such a change is refused.
     public var allowNewHead: Bool
     /// Seeds every weight that is not copied from the teacher.
@@ -49,14 +49,15 @@ public struct StudentOptions: Sendable, Equatable {
     }
 }
 
-/// Where the student's classification head (BERT: pooler + classifier; DistilBERT: pre_classifier + classifier)
-/// came from.
+/// Where the student's task head came from (a classifier's pooler or pre_classifier and classifier, the
+/// question-answering `qa_outputs`, the masked-LM transform and bias).
 public enum StudentHeadOrigin: Sendable, Equatable, CustomStringConvertible {
     /// Copied weight by weight: the student computes the same function of its last hidden state as the teacher.
     case copiedFromTeacher
-    /// Fresh, because the teacher checkpoint has no classification head (a pretrained-only model).
+    /// Fresh, because the teacher checkpoint has no task head (a pretrained-only model).
     case newTeacherHasNone
-    /// Fresh, because BERT's head (tanh pooler) and DistilBERT's (ReLU pre_classifier) are different functions.
+    /// Fresh, because the head computes another function in the student's layout (BERT's classifier reads a tanh
+    /// pooler, DistilBERT's a ReLU pre_classifier).
     case newLayoutChanged(teacher: ModelType, student: ModelType)
     /// Part of a randomly initialised student.
     case random
@@ -64,57 +65,109 @@ public enum StudentHeadOrigin: Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .copiedFromTeacher: "copied from the teacher"
-        case .newTeacherHasNone: "new (the teacher checkpoint has no classification head)"
+        case .newTeacherHasNone: "new (the teacher checkpoint has no task head)"
         case let .newLayoutChanged(teacher, student):
             "new: the \(teacher.rawValue) head cannot be carried into the \(student.rawValue) layout; "
-                + "it must be trained (e.g. by `distill task`)"
+                + "it must be trained (task distillation trains it)"
         case .random: "random"
         }
     }
 }
 
-/// Why a student cannot be built. Messages name the option or file at fault.
-public enum StudentInitializationError: Error, Sendable, Equatable, CustomStringConvertible {
-    case noLayersSelected
-    case layerOutOfRange(layer: Int, teacherLayerCount: Int)
-    case duplicateLayer(Int)
-    case layersNotAscending([Int])
-    /// The teacher's trained head would be lost by the change of layout and `allowNewHead` was not given.
-    case headNotTransferable(teacher: ModelType, student: ModelType)
-    /// DistilBERT configs cannot state a LayerNorm epsilon; theirs is always 1e-12.
-    case layerNormEpsilonNotExpressible(Double)
-    case invalidShape(String)
-    case outputIsTeacher(path: String)
+/// Why a teacher-layer selection is not usable.
+public enum LayerSelectionFault: Sendable, Equatable, CustomStringConvertible {
+    case empty
+    case outOfRange(layer: Int, teacherLayerCount: Int)
+    case duplicate(Int)
+    case notAscending([Int])
 
     public var description: String {
         switch self {
-        case .noLayersSelected:
-            "--layers: select at least one teacher layer"
-        case let .layerOutOfRange(layer, count):
-            "--layers: layer \(layer) does not exist; the teacher has layers 0...\(count - 1)"
-        case .duplicateLayer(let layer):
-            "--layers: layer \(layer) is selected more than once"
-        case .layersNotAscending(let layers):
-            "--layers: \(layers.map(String.init).joined(separator: ",")) is not in ascending order "
-                + "(the student keeps the teacher's layer order)"
-        case let .headNotTransferable(teacher, student):
-            "the teacher's \(teacher.rawValue) classification head cannot be carried into the \(student.rawValue) layout "
-                + "(BERT classifies tanh(pooler(h[CLS])), DistilBERT ReLU(pre_classifier(h[CLS])): different functions); "
-                + "pass --allow-new-head to start the student with a new head, or keep --format \(teacher.rawValue)"
-        case .layerNormEpsilonNotExpressible(let eps):
-            "the teacher's layer_norm_eps is \(eps); a DistilBERT config cannot express it (DistilBERT always uses 1e-12), "
-                + "so use --format bert"
-        case .invalidShape(let reason):
-            "student shape: \(reason)"
-        case .outputIsTeacher(let path):
-            "--output \(path) is the teacher's directory; choose another directory"
+        case .empty: "select at least one teacher layer"
+        case let .outOfRange(layer, count): "layer \(layer) does not exist; the teacher has layers 0...\(count - 1)"
+        case .duplicate(let layer): "layer \(layer) is selected more than once"
+        case .notAscending(let layers):
+            "\(layers.map(String.init).joined(separator: ",")) is not in ascending order (the student keeps the teacher's layer order)"
         }
     }
 }
 
+/// A dimension of a random student (``RandomStudentShape``), as errors name it.
+public enum StudentDimension: String, Sendable, CaseIterable, CustomStringConvertible {
+    case layerCount, hiddenSize, headCount, intermediateSize
+
+    public var description: String {
+        switch self {
+        case .layerCount: "the number of layers"
+        case .hiddenSize: "the hidden size"
+        case .headCount: "the number of attention heads"
+        case .intermediateSize: "the feed-forward size"
+        }
+    }
+}
+
+/// Why a student cannot be built.
+public enum StudentInitializationError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The teacher layers chosen for the student.
+    case layerSelection(LayerSelectionFault)
+    /// The teacher's trained `head` head would be lost by the change of layout and `allowNewHead` was not given.
+    case headNotTransferable(head: String, teacher: ModelType, student: ModelType)
+    /// DistilBERT configs cannot state a LayerNorm epsilon; theirs is always 1e-12.
+    case layerNormEpsilonNotExpressible(Double)
+    /// A dimension of a random student is not positive.
+    case nonPositiveDimension(StudentDimension, Int)
+    case headCountDoesNotDivideWidth(headCount: Int, hiddenSize: Int)
+    /// The student would overwrite the teacher.
+    case outputIsTeacherDirectory(path: String)
+
+    public var description: String {
+        switch self {
+        case .layerSelection(let fault): "teacher layer selection: \(fault)"
+        case let .headNotTransferable(head, teacher, student):
+            "the teacher's \(teacher.rawValue) \(head) head cannot be carried into the \(student.rawValue) layout "
+                + "(it computes another function there); start the student with a new head, or keep the \(teacher.rawValue) layout"
+        case .layerNormEpsilonNotExpressible(let eps):
+            "the teacher's layer_norm_eps is \(eps); a DistilBERT config cannot express it (DistilBERT always uses 1e-12), "
+                + "so keep the BERT layout"
+        case let .nonPositiveDimension(dimension, value): "student shape: \(dimension) must be positive, got \(value)"
+        case let .headCountDoesNotDivideWidth(heads, width): "student shape: \(heads) heads do not divide the hidden size \(width)"
+        case .outputIsTeacherDirectory(let path): "the student's directory \(path) is the teacher's; choose another directory"
+        }
+    }
+}
+
+/// A task model ``StudentInitialization`` makes students of: the teacher's head is copied into the student when it
+/// computes the same function in the student's layout. Classifiers, question-answering and masked-LM models conform.
+public protocol StudentModel: DistillableModel, PretrainedModel {
+    /// The head's name in messages (`classification`, ...).
+    static var headName: String { get }
+    /// Whether the head, copied weight by weight from a model in the `teacher` layout into one in the `student`
+    /// layout, computes the same function there.
+    static func headCarries(from teacher: ModelType, to student: ModelType) -> Bool
+}
+
+extension SequenceClassifier: StudentModel {
+    public static let headName = "classification"
+    /// Only within a layout: BERT classifies tanh(pooler(h[CLS])), DistilBERT ReLU(pre_classifier(h[CLS])).
+    public static func headCarries(from teacher: ModelType, to student: ModelType) -> Bool { teacher == student }
+}
+
+extension QuestionAnswering: StudentModel {
+    public static let headName = "question-answering"
+    /// Always: `qa_outputs` reads the last hidden state in every layout (DistilBERT's `qa_dropout` acts in training only).
+    public static func headCarries(from teacher: ModelType, to student: ModelType) -> Bool { true }
+}
+
+extension MaskedLanguageModel: StudentModel {
+    public static let headName = "masked-LM"
+    /// Only within a layout: the head's activation is the config's in BERT and always GELU in DistilBERT, and the
+    /// model does not say which one it uses.
+    public static func headCarries(from teacher: ModelType, to student: ModelType) -> Bool { teacher == student }
+}
+
 /// A student built from a teacher, before it is written anywhere.
-public struct InitializedStudent {
-    public let model: SequenceClassifier
+public struct InitializedStudent<Model: StudentModel> {
+    public let model: Model
     /// For each student layer, the teacher layer it was copied from (`nil` for a random student).
     public let teacherLayers: [Int]?
     public let head: StudentHeadOrigin
@@ -124,7 +177,9 @@ public struct InitializedStudent {
 }
 
 /// Building smaller students from a teacher, the DistilBERT way: same width, a subset of the teacher's layers,
-/// the embeddings and the task head copied.
+/// the embeddings and the task head copied. The student has the teacher's head (``StudentModel``): a classifier,
+/// question-answering or masked-LM teacher gives a student of the same kind (the masked-LM decoder stays tied to
+/// the word embeddings).
 ///
 /// Changing the layout from BERT to DistilBERT drops token-type embeddings. Row 0 of the teacher's
 /// `token_type_embeddings` is then added to every position embedding: BERT's embedding sum is
@@ -146,19 +201,19 @@ public enum StudentInitialization {
 
     /// Checks a layer selection: non-empty, in range, distinct, ascending.
     public static func validate(layers: [Int], teacherLayerCount: Int) throws(StudentInitializationError) {
-        guard !layers.isEmpty else { throw .noLayersSelected }
+        guard !layers.isEmpty else { throw .layerSelection(.empty) }
         if let bad = layers.first(where: { !(0..<teacherLayerCount).contains($0) }) {
-            throw .layerOutOfRange(layer: bad, teacherLayerCount: teacherLayerCount)
+            throw .layerSelection(.outOfRange(layer: bad, teacherLayerCount: teacherLayerCount))
         }
         var seen = Set<Int>()
-        if let repeated = layers.first(where: { !seen.insert($0).inserted }) { throw .duplicateLayer(repeated) }
-        guard layers == layers.sorted() else { throw .layersNotAscending(layers) }
+        if let repeated = layers.first(where: { !seen.insert($0).inserted }) { throw .layerSelection(.duplicate(repeated)) }
+        guard layers == layers.sorted() else { throw .layerSelection(.notAscending(layers)) }
     }
 
-    /// Builds a student from a loaded teacher. `teacherHasHead` says whether the teacher's classifier weights
-    /// were actually in its checkpoint (as opposed to freshly initialised on loading).
-    public static func makeStudent(from teacher: SequenceClassifier, teacherHasHead: Bool, options: StudentOptions)
-        throws(StudentInitializationError) -> InitializedStudent
+    /// Builds a student with `teacher`'s head from a loaded teacher. `teacherHasHead` says whether the teacher's
+    /// head weights were actually in its checkpoint (as opposed to freshly initialised on loading).
+    public static func makeStudent<Model: StudentModel>(from teacher: Model, teacherHasHead: Bool, options: StudentOptions)
+        throws(StudentInitializationError) -> InitializedStudent<Model>
     {
         let teacherConfig = teacher.config
         let format = options.format ?? teacherConfig.modelType
@@ -177,20 +232,20 @@ public enum StudentInitialization {
             try checkShape(config)
             config.extraKeys[teacherLayersKey] = nil
             config.layerDimensions = nil
-            let model = SequenceClassifier(config: config, generator: generator)
+            let model = Model(config: config, generator: generator)
             return InitializedStudent(model: model, teacherLayers: nil, head: .random, foldedTokenTypeEmbedding: false)
 
         case .teacherLayers(let selection):
             let layers = selection ?? defaultLayers(teacherLayerCount: teacherConfig.layerCount)
             try validate(layers: layers, teacherLayerCount: teacherConfig.layerCount)
-            let carriesHead = format == teacherConfig.modelType
+            let carriesHead = Model.headCarries(from: teacherConfig.modelType, to: format)
             if teacherHasHead && !carriesHead && !options.allowNewHead {
-                throw .headNotTransferable(teacher: teacherConfig.modelType, student: format)
+                throw .headNotTransferable(head: Model.headName, teacher: teacherConfig.modelType, student: format)
             }
             config.layerCount = layers.count
             config.layerDimensions = config.layerDimensions.map { dimensions in layers.map { dimensions[$0] } }
             config.extraKeys[teacherLayersKey] = .array(layers.map { .number(String($0)) })
-            let student = SequenceClassifier(config: config, generator: generator)
+            let student = Model(config: config, generator: generator)
 
             let folded = copyEmbeddings(from: teacher.encoder.embeddings, to: student.encoder.embeddings)
             for (studentLayer, teacherLayer) in zip(student.encoder.layers.items, layers) {
@@ -198,9 +253,7 @@ public enum StudentInitialization {
             }
             let head: StudentHeadOrigin
             if carriesHead {
-                if let from = teacher.encoder.pooler, let to = student.encoder.pooler { copyParameters(from: from, to: to) }
-                if let from = teacher.preClassifier, let to = student.preClassifier { copyParameters(from: from, to: to) }
-                copyParameters(from: teacher.classifier, to: student.classifier)
+                copyHead(from: teacher, to: student)
                 head = teacherHasHead ? .copiedFromTeacher : .newTeacherHasNone
             } else {
                 head = teacherHasHead ? .newLayoutChanged(teacher: teacherConfig.modelType, student: format) : .newTeacherHasNone
@@ -210,13 +263,22 @@ public enum StudentInitialization {
     }
 
     private static func checkShape(_ config: ModelConfig) throws(StudentInitializationError) {
-        for (name, value) in [("--layers-count", config.layerCount), ("--hidden", config.hiddenSize),
-                              ("--heads", config.headCount), ("--intermediate", config.intermediateSize)] where value <= 0 {
-            throw .invalidShape("\(name) must be positive, got \(value)")
+        for (dimension, value) in [(StudentDimension.layerCount, config.layerCount), (.hiddenSize, config.hiddenSize),
+                                   (.headCount, config.headCount), (.intermediateSize, config.intermediateSize)] where value <= 0 {
+            throw .nonPositiveDimension(dimension, value)
         }
         guard config.hiddenSize % config.headCount == 0 else {
-            throw .invalidShape("\(config.headCount) heads do not divide the hidden size \(config.hiddenSize)")
+            throw .headCountDoesNotDivideWidth(headCount: config.headCount, hiddenSize: config.hiddenSize)
         }
+    }
+
+    /// Copies the head: the pooler if both have one, then every child module beside the encoder, in order. Models
+    /// of one kind list the same head modules in every layout, so the lists line up. A tied masked-LM decoder is
+    /// the word embedding matrix, already copied; copying values into it keeps the tie.
+    private static func copyHead<Model: StudentModel>(from teacher: Model, to student: Model) {
+        if let from = teacher.encoder.pooler, let to = student.encoder.pooler { copyParameters(from: from, to: to) }
+        func headModules(_ model: Model) -> [Module] { model.children.map(\.module).filter { $0 !== model.encoder } }
+        for (from, to) in zip(headModules(teacher), headModules(student)) { copyParameters(from: from, to: to) }
     }
 
     /// Copies word and position embeddings and the LayerNorm; token types as described on the type. Returns
@@ -283,18 +345,33 @@ extension StudentInitialization {
         "vocab.txt", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "added_tokens.json",
     ]
 
-    /// Loads the teacher in `teacherDirectory` (a sequence classifier, or a base / pretraining checkpoint, whose
-    /// student then gets a new head), builds the student and writes `config.json`, `model.safetensors` and the
-    /// teacher's tokenizer files into `outputDirectory`.
+    /// The task models a teacher directory can hold, by the `architectures` of its `config.json`; a teacher with
+    /// none of them (a base or pretraining checkpoint) is read as a ``SequenceClassifier`` with a new head.
+    public static var studentModels: [any StudentModel.Type] { [SequenceClassifier.self, QuestionAnswering.self, MaskedLanguageModel.self] }
+
+    /// Loads the teacher in `teacherDirectory` (a classifier, question-answering or masked-LM model, or a base /
+    /// pretraining checkpoint, whose student then gets a new classification head), builds the student and writes
+    /// `config.json`, `model.safetensors` and the teacher's tokenizer files into `outputDirectory`.
     @discardableResult
     public static func createStudent(teacherDirectory: URL, outputDirectory: URL, options: StudentOptions) throws -> StudentSummary {
         if teacherDirectory.standardizedFileURL.resolvingSymlinksInPath().path
             == outputDirectory.standardizedFileURL.resolvingSymlinksInPath().path
         {
-            throw StudentInitializationError.outputIsTeacher(path: outputDirectory.path)
+            throw StudentInitializationError.outputIsTeacherDirectory(path: outputDirectory.path)
         }
-        let (teacher, report) = try SequenceClassifier.load(from: teacherDirectory)
-        let teacherHasHead = !report.missing.contains { $0.hasPrefix("classifier.") }
+        let config = try ModelConfig(contentsOf: teacherDirectory.appendingPathComponent("config.json"))
+        let kind: any StudentModel.Type = studentModels.first { config.architectures.contains(config.modelType.className($0.architectureSuffix)) }
+            ?? SequenceClassifier.self
+        return try createStudent(kind, teacherDirectory: teacherDirectory, outputDirectory: outputDirectory, options: options)
+    }
+
+    private static func createStudent<Model: StudentModel>(
+        _ kind: Model.Type, teacherDirectory: URL, outputDirectory: URL, options: StudentOptions
+    ) throws -> StudentSummary {
+        let (teacher, report) = try Model.load(from: teacherDirectory)
+        // The head is what lies outside the base model; a missing pooler alone does not make a checkpoint headless.
+        let basePrefix = teacher.config.modelType.basePrefix + "."
+        let teacherHasHead = !report.missing.contains { !$0.hasPrefix(basePrefix) }
         let student = try makeStudent(from: teacher, teacherHasHead: teacherHasHead, options: options)
         try student.model.save(to: outputDirectory)
 

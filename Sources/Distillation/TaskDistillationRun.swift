@@ -66,7 +66,7 @@ public final class TaskDistillationRun {
     ) throws {
         let configuration = request.training
         try request.settings.validate()
-        guard request.inferenceBatchSize > 0 else { throw TaskDistillationError.invalidOption("eval-batch-size", "must be at least 1") }
+        guard request.inferenceBatchSize > 0 else { throw TaskDistillationError.invalidSetting(.inferenceBatchSize, "must be at least 1") }
 
         let teacher = try SavedClassifier(directory: request.teacherDirectory)
         let labels = teacher.labels
@@ -80,8 +80,7 @@ public final class TaskDistillationRun {
         let student = loaded.model
         for model in [teacher.model, student] {
             guard configuration.maxLength <= model.config.maxPositions else {
-                throw TaskDistillationError.invalidOption(
-                    "max-length", "\(configuration.maxLength) exceeds a model's \(model.config.maxPositions) positions")
+                throw TaskDistillationError.sequencesTooLong(maxLength: configuration.maxLength, positions: model.config.maxPositions)
             }
             guard tokenizer.vocabularySize <= model.config.vocabSize else {
                 throw TaskDistillationError.incompatible(
@@ -94,14 +93,14 @@ public final class TaskDistillationRun {
         let dev = try request.devPath.map { try LabelledDataLoading.read(path: $0, task: kind, labelSet: labels) }
         let metrics = request.metrics.isEmpty ? Metric.defaults(forTask: request.task, regression: labels == nil) : request.metrics
         if let metric = metrics.first(where: { $0.isRegressionMetric != (labels == nil) }) {
-            throw TaskDistillationError.invalidOption("metric", "\(metric.rawValue) does not apply to a \(kind.rawValue) task")
+            throw TaskDistillationError.metricDoesNotApply(metric, kind)
         }
         let examples = train.tokenized(with: tokenizer, maxLength: configuration.maxLength)
 
         let settings = request.settings
         let layerMap = settings.usesHiddenStates
             ? try TaskDistiller.layerMap(
-                option: request.layerMap, student: student.config, teacher: teacher.model.config,
+                requested: request.layerMap, student: student.config, teacher: teacher.model.config,
                 studentConfigPath: request.studentDirectory.appendingPathComponent("config.json").path,
                 projected: settings.allowsWidthMismatch)
             : []

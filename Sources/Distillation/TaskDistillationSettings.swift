@@ -1,3 +1,5 @@
+import Datasets
+import Evaluation
 import Models
 import Tensors
 
@@ -26,16 +28,13 @@ public struct TaskDistillationSettings: Sendable, Equatable {
         self.hiddenMSEWeight = hiddenMSEWeight
     }
 
-    /// Checks the ranges, naming the option at fault.
+    /// Checks the ranges, naming the setting at fault.
     public func validate() throws(TaskDistillationError) {
-        guard temperature > 0 && temperature.isFinite else { throw .invalidOption("temperature", "must be a positive number") }
-        guard (0...1).contains(alpha) else { throw .invalidOption("alpha", "must be between 0 and 1") }
-        guard cosineWeight >= 0 && cosineWeight.isFinite else { throw .invalidOption("cosine-weight", "must not be negative") }
-        guard logitsMSEWeight >= 0 && logitsMSEWeight.isFinite else {
-            throw .invalidOption("mse-logits-weight", "must not be negative")
-        }
-        guard hiddenMSEWeight >= 0 && hiddenMSEWeight.isFinite else {
-            throw .invalidOption("hidden-mse-weight", "must not be negative")
+        guard temperature > 0 && temperature.isFinite else { throw .invalidSetting(.temperature, "must be a positive number") }
+        guard (0...1).contains(alpha) else { throw .invalidSetting(.alpha, "must be between 0 and 1") }
+        for (setting, weight) in [(TaskDistillationSetting.cosineWeight, cosineWeight), (.logitsMSEWeight, logitsMSEWeight),
+                                  (.hiddenMSEWeight, hiddenMSEWeight)] where !(weight >= 0 && weight.isFinite) {
+            throw .invalidSetting(setting, "must not be negative")
         }
     }
 
@@ -71,22 +70,71 @@ extension DistillationObjective {
     }
 }
 
-/// A task-distillation setting or pairing that cannot work, naming the option or file at fault.
+/// A setting of task distillation, as errors name it.
+public enum TaskDistillationSetting: String, Sendable, CaseIterable, CustomStringConvertible {
+    case temperature, alpha, cosineWeight, logitsMSEWeight, hiddenMSEWeight
+    /// ``TaskDistillationRequest/inferenceBatchSize``.
+    case inferenceBatchSize
+
+    public var description: String {
+        switch self {
+        case .temperature: "the temperature"
+        case .alpha: "the weight of the soft targets (alpha)"
+        case .cosineWeight: "the weight of the hidden-state cosine loss"
+        case .logitsMSEWeight: "the weight of the logits MSE"
+        case .hiddenMSEWeight: "the weight of the hidden-state MSE"
+        case .inferenceBatchSize: "the batch size of the teacher's precomputation and of evaluation"
+        }
+    }
+}
+
+/// Where a layer map (the teacher layer of each student layer) came from, for errors.
+public enum LayerMapSource: Sendable, Equatable, CustomStringConvertible {
+    /// The map the caller asked for (``TaskDistillationRequest/layerMap``).
+    case requested
+    /// The teacher layers ``StudentInitialization`` recorded in the student's `config.json` at this path.
+    case recorded(configPath: String)
+    /// The layers a term was given (named by the term).
+    case term(String)
+
+    public var description: String {
+        switch self {
+        case .requested: "the requested layer map"
+        case .recorded(let path): "\(path): \(StudentInitialization.teacherLayersKey)"
+        case .term(let name): "the \(name) term's layers"
+        }
+    }
+}
+
+/// A task-distillation setting or pairing that cannot work, naming the setting or file at fault.
 public enum TaskDistillationError: Error, Sendable, Equatable, CustomStringConvertible {
-    case invalidOption(String, String)
-    /// `--layer-map` (or the student's recorded layers) does not fit the two models.
-    case badLayerMap(source: String, reason: String)
+    /// A setting is out of range: which one, and the rule it breaks.
+    case invalidSetting(TaskDistillationSetting, String)
+    /// A layer map does not fit the two models.
+    case badLayerMap(source: LayerMapSource, reason: String)
+    /// No layer map was asked for, and the student's config records none.
+    case noRecordedLayerMap(configPath: String)
     /// Hidden states of different widths, compared without a projection.
     case widthMismatch(student: Int, teacher: Int)
+    /// The examples may be longer than a model has positions.
+    case sequencesTooLong(maxLength: Int, positions: Int)
+    /// The metric does not apply to the task (a regression metric for classes, or the other way round).
+    case metricDoesNotApply(Metric, TaskKind)
     /// Teacher and student disagree on something they must share.
     case incompatible(String)
 
     public var description: String {
         switch self {
-        case .invalidOption(let option, let rule): "--\(option) \(rule)"
+        case .invalidSetting(let setting, let rule): "\(setting) \(rule)"
         case .badLayerMap(let source, let reason): "\(source): \(reason)"
+        case .noRecordedLayerMap(let path):
+            "\(path): the student records no teacher layers (it was not initialised from the teacher's layers); "
+                + "give the teacher layer of each student layer"
         case .widthMismatch(let student, let teacher):
             "hidden states of different widths (the student's \(student), the teacher's \(teacher)) can only be compared through a learned projection"
+        case .sequencesTooLong(let maxLength, let positions):
+            "the maximum sequence length \(maxLength) exceeds a model's \(positions) positions"
+        case .metricDoesNotApply(let metric, let task): "\(metric.rawValue) does not apply to a \(task.rawValue) task"
         case .incompatible(let reason): reason
         }
     }

@@ -16,7 +16,8 @@ public final class TaskDistiller {
     /// How many batches the teacher was run on (0 throughout a run served by the cache).
     public private(set) var teacherForwardPasses = 0
 
-    /// Checks that the two models can be paired: same vocabulary size and number of outputs, and whatever each
+    /// Checks that the two models can be paired: same vocabulary size, number and shapes of outputs (and of the
+    /// cached logits), and whatever each
     /// term needs (``DistillationTerm/checkPairing(student:teacher:)``). Puts the teacher in evaluation mode
     /// (dropout off) for good.
     public init(teacher: any DistillableModel, student: any DistillableModel, objective: DistillationObjective,
@@ -29,8 +30,12 @@ public final class TaskDistiller {
         guard t.labelCount == s.labelCount else {
             throw .incompatible("the teacher has \(t.labelCount) output(s) and the student \(s.labelCount)")
         }
-        if let cachedLogits, cachedLogits.width != t.labelCount {
-            throw .incompatible("the cached teacher logits have \(cachedLogits.width) columns, the teacher \(t.labelCount) outputs")
+        func listed(_ shapes: [LogitShape]) -> String { shapes.map(\.description).joined(separator: ", ") }
+        guard teacher.logitShapes == student.logitShapes else {
+            throw .incompatible("the teacher's outputs are \(listed(teacher.logitShapes)) and the student's \(listed(student.logitShapes))")
+        }
+        if let cachedLogits, cachedLogits.shapes != teacher.logitShapes {
+            throw .incompatible("the cached teacher logits are \(listed(cachedLogits.shapes)), the teacher's outputs \(listed(teacher.logitShapes))")
         }
         try objective.checkPairing(student: s, teacher: t)
         self.teacher = teacher
@@ -40,15 +45,15 @@ public final class TaskDistiller {
         teacher.setTraining(false)
     }
 
-    /// The teacher layer of each student layer: `option` (`--layer-map`) if given, else what `distill student`
-    /// recorded in the student's config (``ModelConfig/distillTeacherLayers``). Checked as the layer-wise terms
-    /// need: one in-range teacher layer per student layer, and equal widths unless the term compares them
-    /// through a learned projection (`projected`).
+    /// The teacher layer of each student layer: `requested` if given, else what ``StudentInitialization`` recorded
+    /// in the student's config (``ModelConfig/distillTeacherLayers``; `studentConfigPath` names that file in
+    /// errors). Checked as the layer-wise terms need: one in-range teacher layer per student layer, and equal
+    /// widths unless the term compares them through a learned projection (`projected`).
     public static func layerMap(
-        option: [Int]?, student: ModelConfig, teacher: ModelConfig, studentConfigPath: String, projected: Bool = false
+        requested: [Int]?, student: ModelConfig, teacher: ModelConfig, studentConfigPath: String, projected: Bool = false
     ) throws(TaskDistillationError) -> [Int] {
-        let source = option == nil ? "\(studentConfigPath): \(StudentInitialization.teacherLayersKey)" : "--layer-map"
-        let layerMap = option ?? student.distillTeacherLayers ?? []
+        let source: LayerMapSource = requested == nil ? .recorded(configPath: studentConfigPath) : .requested
+        guard let layerMap = requested ?? student.distillTeacherLayers else { throw .noRecordedLayerMap(configPath: studentConfigPath) }
         guard projected || teacher.hiddenSize == student.hiddenSize else {
             throw .widthMismatch(student: student.hiddenSize, teacher: teacher.hiddenSize)
         }
@@ -63,7 +68,7 @@ public final class TaskDistiller {
         let studentOutputs = student.distillationOutputs(input, options: options)
         let teacherOutputs: ModelOutputs
         if let cachedLogits, !objective.needsTeacherEncoder {
-            teacherOutputs = ModelOutputs(logits: [try cachedLogits.rows(forExamples: batch.exampleIndices)])
+            teacherOutputs = ModelOutputs(logits: try cachedLogits.outputs(for: batch))
         } else {
             teacherOutputs = withoutGrad { teacher.distillationOutputs(input, options: options) }
             teacherForwardPasses += 1

@@ -5,8 +5,9 @@ import SafeTensors
 /// Everything the teacher's logits on a dataset depend on. A cached result is used only when the key it was
 /// stored with equals the current one.
 public struct TeacherCacheKey: Codable, Sendable, Equatable {
-    /// Bumped when the cache layout or the way logits are computed changes.
-    public static let currentVersion = 1
+    /// Bumped when the cache layout or the way logits are computed changes (2: any number of outputs, per-token
+    /// rows without padding).
+    public static let currentVersion = 2
 
     public var version: Int
     /// The teacher's `model.safetensors` (or all its shards).
@@ -66,14 +67,20 @@ public enum TeacherCacheOutcome: Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-/// Teacher logits stored on disk between runs: `<directory>/<name>.safetensors` holding a `[examples, width]`
-/// tensor `logits`, and `<directory>/<name>.json` holding the ``TeacherCacheKey`` they were computed under.
+/// Teacher logits stored on disk between runs: `<directory>/<name>.safetensors` and `<directory>/<name>.json`,
+/// the ``TeacherCacheKey`` they were computed under.
+///
+/// The safetensors file holds ``TeacherLogits``' ragged layout as it is: `lengths` (I64 `[examples]`, each
+/// example's token count) and, for each output `k`, `logits.k` (F32 `[rows] + row`, the rows of all examples one
+/// after the other: one per example, or one per real token for a per-token output); its metadata
+/// `logit_layout` says, per output, `per_example` or `per_token` (comma-separated).
 ///
 /// A missing, unreadable or mismatched entry is a miss: the teacher is run again and the entry replaced. The key
 /// file is removed before and written after the logits, so an interrupted write is never mistaken for a hit.
 public struct TeacherCache: Sendable {
     /// The default directory inside a run's output directory.
     public static let directoryName = "teacher-cache"
+    static let layoutKey = "logit_layout"
 
     public let directory: URL
     /// The entry's file name stem (one entry per dataset, e.g. `train`).
@@ -95,21 +102,41 @@ public struct TeacherCache: Sendable {
         }
         let changed = key.differences(from: stored)
         guard changed.isEmpty else { return .failure(CacheMiss(changed.joined(separator: ", ") + " changed")) }
-        guard let file = try? SafeTensorsFile(url: logitsURL), let info = file.info("logits"), info.shape.count == 2,
-              info.shape[0] == exampleIndices.count, let values = try? file.floats("logits")
-        else {
+        guard let logits = try? read(exampleIndices: exampleIndices) else {
             return .failure(CacheMiss("unreadable or incomplete \(logitsURL.lastPathComponent)"))
         }
-        return .success(TeacherLogits(width: info.shape[1], values: values, exampleIndices: exampleIndices))
+        return .success(logits)
+    }
+
+    /// The stored logits, or `nil` when the file does not hold all of them for these examples.
+    private func read(exampleIndices: [Int]) throws -> TeacherLogits? {
+        let file = try SafeTensorsFile(url: logitsURL)
+        guard let layout = file.metadata[Self.layoutKey]?.split(separator: ","), file.info("lengths")?.shape == [exampleIndices.count]
+        else { return nil }
+        let lengths = try file.integers("lengths").map { Int($0) }
+        guard lengths.allSatisfy({ $0 > 0 }) else { return nil }
+        let sizing = TeacherLogits(outputs: [], exampleIndices: exampleIndices, lengths: lengths)
+        var outputs: [TeacherLogits.Output] = []
+        for (k, kind) in layout.enumerated() {
+            guard kind == "per_token" || kind == "per_example", let info = file.info("logits.\(k)"), !info.shape.isEmpty else { return nil }
+            let shape = LogitShape(perToken: kind == "per_token", row: Array(info.shape.dropFirst()))
+            guard info.shape[0] == sizing.rowCount(of: shape) else { return nil }
+            outputs.append(TeacherLogits.Output(shape: shape, values: try file.floats("logits.\(k)")))
+        }
+        return TeacherLogits(outputs: outputs, exampleIndices: exampleIndices, lengths: lengths)
     }
 
     /// Writes `logits` under `key`, replacing any previous entry.
     public func store(_ logits: TeacherLogits, key: TeacherCacheKey) throws {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         if FileManager.default.fileExists(atPath: keyURL.path) { try FileManager.default.removeItem(at: keyURL) }
-        let rows = logits.exampleIndices.count
-        try SafeTensorsWriter.write([WritableTensor(name: "logits", shape: [rows, logits.width], floats: logits.values)],
-                                    metadata: ["content": "distill teacher logits"], to: logitsURL)
+        let lengths = WritableTensor(name: "lengths", shape: [logits.lengths.count], integers: logits.lengths.map { Int64($0) })
+        let outputs = logits.outputs.enumerated().map { k, output in
+            WritableTensor(name: "logits.\(k)", shape: [logits.rowCount(of: output.shape)] + output.shape.row, floats: output.values)
+        }
+        let layout = logits.shapes.map { $0.perToken ? "per_token" : "per_example" }.joined(separator: ",")
+        try SafeTensorsWriter.write([lengths] + outputs, metadata: ["content": "distill teacher logits", Self.layoutKey: layout],
+                                    to: logitsURL)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try encoder.encode(key).write(to: keyURL, options: .atomic)

@@ -104,7 +104,7 @@ import Training
         #expect(expected > 1e-4 && abs(result.loss.item - 2 * expected) <= 2e-5 * expected)
         #expect(abs(try #require(result.logged["relation"]) - Double(expected)) <= 1e-5 * Double(expected))
 
-        #expect(throws: TaskDistillationError.badLayerMap(source: "relation term", reason: "the student has no layer 2")) {
+        #expect(throws: TaskDistillationError.badLayerMap(source: .term("relation"), reason: "the student has no layer 2")) {
             try SelfAttentionRelation(student: narrowStudent, teacher: teacher, studentLayer: 2, teacherLayer: 3, relationHeads: 4)
         }
         let threeHeads = try SelfAttentionRelation(student: narrowStudent, teacher: teacher, studentLayer: 1, teacherLayer: 3, relationHeads: 3)
@@ -115,7 +115,7 @@ import Training
     }
 
     @Test func projectionComparesDifferentWidthsAndTrains() throws {
-        #expect(try TaskDistiller.layerMap(option: [1, 3], student: narrowStudent.config, teacher: teacher.config,
+        #expect(try TaskDistiller.layerMap(requested: [1, 3], student: narrowStudent.config, teacher: teacher.config,
                                            studentConfigPath: "s/config.json", projected: true) == [1, 3])
         let term = HiddenStateMSE(teacherLayers: [1, 3], student: narrowStudent.config, teacher: teacher.config,
                                   generator: RandomGenerator(seed: 9))

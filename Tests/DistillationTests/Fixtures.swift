@@ -23,15 +23,24 @@ enum Fixtures {
     /// BERT's initialisation, so that its logits are far from uniform (as a trained teacher's are).
     @discardableResult
     static func saveTeacher(_ config: ModelConfig = tinyConfig(), seed: UInt64 = 7, to directory: URL) throws -> SequenceClassifier {
+        try saveTeacher(SequenceClassifier.self, config, seed: seed, to: directory)
+    }
+
+    /// A random tiny model with the head of `kind`, saved as ``saveTeacher(_:seed:to:)`` describes (heads: the
+    /// pooler, classifier and `qa_outputs` weights scaled up).
+    @discardableResult
+    static func saveTeacher<Model: PretrainedModel>(_ kind: Model.Type, _ config: ModelConfig = tinyConfig(), seed: UInt64 = 7,
+                                                    to directory: URL) throws -> Model
+    {
         let generator = RandomGenerator(seed: seed)
-        let model = SequenceClassifier(config: config, generator: generator)
+        let model = Model(config: config, generator: generator)
         for (name, tensor) in model.namedParameters() where name.contains("LayerNorm") || name.contains("layer_norm") || name.hasSuffix("bias") {
             let noise = Tensor.normal(tensor.shape, std: 0.1, generator: generator)
             noise.withUnsafeBufferPointer { noise in
                 tensor.withUnsafeMutableBufferPointer { for i in $0.indices { $0[i] += noise[i] } }
             }
         }
-        for (name, tensor) in model.namedParameters() where name.hasSuffix("weight") && (name.contains("pooler") || name.contains("classifier")) {
+        for (name, tensor) in model.namedParameters() where name.hasSuffix("weight") && ["pooler", "classifier", "qa_outputs"].contains(where: { name.contains($0) }) {
             tensor.withUnsafeMutableBufferPointer { for i in $0.indices { $0[i] *= 25 } }
         }
         try model.save(to: directory)

@@ -67,18 +67,27 @@ import Testing
         #expect(maxAbsDifference(try #require(student.grad), try Golden.tensor(golden, "softce.grad_student")) <= Self.gradientTolerance)
     }
 
+    /// The SQuAD objective, as the functions and as the term list `DistillationObjective.questionAnswering`.
     @Test func squadDistillationLoss() throws {
-        let (start, end) = (try leaf("qa.student_start"), try leaf("qa.student_end"))
-        let pair = DistillationPair(
-            batch: batch, student: ModelOutputs(logits: [start, end]),
-            teacher: ModelOutputs(logits: [try Golden.tensor(golden, "qa.teacher_start"), try Golden.tensor(golden, "qa.teacher_end")]))
-        let soft = try SoftTargetKL(temperature: 2).loss(pair)
-        let hard = SpanLabelLoss.loss(start: start, end: end, startPositions: try Golden.ints(golden, "qa.start_positions"),
-                                      endPositions: try Golden.ints(golden, "qa.end_positions"))
-        let loss = soft * 0.5 + hard * 0.5
-        #expect(abs(loss.item - (try expected("qa.loss"))) <= Self.valueTolerance)
-        loss.backward()
-        #expect(maxAbsDifference(try #require(start.grad), try Golden.tensor(golden, "qa.grad_student_start")) <= Self.gradientTolerance)
-        #expect(maxAbsDifference(try #require(end.grad), try Golden.tensor(golden, "qa.grad_student_end")) <= Self.gradientTolerance)
+        let (starts, ends) = (try Golden.ints(golden, "qa.start_positions"), try Golden.ints(golden, "qa.end_positions"))
+        let teacher = ModelOutputs(logits: [try Golden.tensor(golden, "qa.teacher_start"), try Golden.tensor(golden, "qa.teacher_end")])
+        let spanBatch = Batch(batchSize: 3, sequenceLength: 12, ids: batch.ids, typeIds: batch.typeIds, attentionMask: attentionMask,
+                              labels: SpanLabels(starts: starts, ends: ends), exampleIndices: [0, 1, 2], tokenCount: batch.tokenCount)
+        let byFunctions: ([Tensor]) throws -> Tensor = { student in
+            let soft = try SoftTargetKL(temperature: 2).loss(DistillationPair(batch: self.batch, student: ModelOutputs(logits: student), teacher: teacher))
+            return soft * 0.5 + SpanLabelLoss.loss(start: student[0], end: student[1], startPositions: starts, endPositions: ends) * 0.5
+        }
+        let byTerms: ([Tensor]) throws -> Tensor = { student in
+            try DistillationObjective.questionAnswering(temperature: 2, alpha: 0.5)(
+                DistillationPair(batch: spanBatch, student: ModelOutputs(logits: student), teacher: teacher)).loss
+        }
+        for compute in [byFunctions, byTerms] {
+            let (start, end) = (try leaf("qa.student_start"), try leaf("qa.student_end"))
+            let loss = try compute([start, end])
+            #expect(abs(loss.item - (try expected("qa.loss"))) <= Self.valueTolerance)
+            loss.backward()
+            #expect(maxAbsDifference(try #require(start.grad), try Golden.tensor(golden, "qa.grad_student_start")) <= Self.gradientTolerance)
+            #expect(maxAbsDifference(try #require(end.grad), try Golden.tensor(golden, "qa.grad_student_end")) <= Self.gradientTolerance)
+        }
     }
 }

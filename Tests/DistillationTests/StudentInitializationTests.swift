@@ -2,6 +2,7 @@ import Distillation
 import Foundation
 import Models
 import NN
+import SafeTensors
 import Tensors
 import TestSupport
 import Testing
@@ -87,7 +88,7 @@ import Testing
     }
 
     @Test func distilBertLayoutRefusesToDropATrainedHeadSilently() throws {
-        #expect(throws: StudentInitializationError.headNotTransferable(teacher: .bert, student: .distilbert)) {
+        #expect(throws: StudentInitializationError.headNotTransferable(head: "classification", teacher: .bert, student: .distilbert)) {
             try StudentInitialization.createStudent(
                 teacherDirectory: teacherURL, outputDirectory: directory.path("refused"), options: StudentOptions(format: .distilbert))
         }
@@ -110,6 +111,56 @@ import Testing
         #expect(maxAbsDifference(expected, actual) == 0)
     }
 
+    @Test func questionAnsweringTeacherGivesAQuestionAnsweringStudentInEitherLayout() throws {
+        let qaURL = directory.path("qa-teacher")
+        let qaTeacher = try Fixtures.saveTeacher(QuestionAnswering.self, Fixtures.tinyConfig(labels: 2), to: qaURL)
+        qaTeacher.setTraining(false)
+        let input = Fixtures.randomInput()
+        let expected = withoutGrad { qaTeacher(input) }
+        for format in [ModelType.bert, .distilbert] {
+            let output = directory.path("qa-\(format)")
+            let summary = try StudentInitialization.createStudent(
+                teacherDirectory: qaURL, outputDirectory: output, options: StudentOptions(source: .teacherLayers([0, 1, 2, 3]), format: format))
+            #expect(summary.head == .copiedFromTeacher, "qa_outputs reads the last hidden state in every layout")
+            let (student, report) = try QuestionAnswering.load(from: output, strict: true)
+            #expect(report.missing.isEmpty && report.unexpected.isEmpty)
+            #expect(student.config.architectures == [format.className("ForQuestionAnswering")])
+            student.setTraining(false)
+            let actual = withoutGrad { student(input) }
+            // The BERT layout computes exactly the teacher's function; the DistilBERT one sums the folded type-0
+            // embedding in another order: 1.0e-6 observed on logits up to 4.3 (a few ulps).
+            let tolerance: Float = format == .bert ? 0 : 5e-6
+            #expect(maxAbsDifference(actual.start, expected.start) <= tolerance, "\(format)")
+            #expect(maxAbsDifference(actual.end, expected.end) <= tolerance, "\(format)")
+        }
+    }
+
+    @Test func maskedLanguageModelTeacherGivesATiedMaskedLanguageModelStudent() throws {
+        let mlmURL = directory.path("mlm-teacher")
+        let mlmTeacher = try Fixtures.saveTeacher(MaskedLanguageModel.self, to: mlmURL)
+        mlmTeacher.setTraining(false)
+        let summary = try StudentInitialization.createStudent(
+            teacherDirectory: mlmURL, outputDirectory: directory.path("mlm"), options: StudentOptions(source: .teacherLayers([0, 1, 2, 3])))
+        #expect(summary.head == .copiedFromTeacher)
+        let (student, report) = try MaskedLanguageModel.load(from: directory.path("mlm"), strict: true)
+        #expect(report.missing.isEmpty && report.unexpected.isEmpty)
+        student.setTraining(false)
+        let input = Fixtures.randomInput()
+        #expect(maxAbsDifference(withoutGrad { student(input).logits }, withoutGrad { mlmTeacher(input).logits }) == 0)
+        // Tied: the decoder is the word embedding matrix itself, stored once (under the embedding's name).
+        #expect(student.parameter(named: "cls.predictions.decoder.weight") === student.encoder.embeddings.words.weight)
+        #expect(!(try SafeTensorsFile(url: directory.path("mlm/model.safetensors")).names.contains("cls.predictions.decoder.weight")))
+
+        // The head's activation may differ in the DistilBERT layout: refused unless a new head is accepted.
+        #expect(throws: StudentInitializationError.headNotTransferable(head: "masked-LM", teacher: .bert, student: .distilbert)) {
+            try StudentInitialization.makeStudent(from: mlmTeacher, teacherHasHead: true, options: StudentOptions(format: .distilbert))
+        }
+        let fresh = try StudentInitialization.makeStudent(
+            from: mlmTeacher, teacherHasHead: true, options: StudentOptions(format: .distilbert, allowNewHead: true))
+        #expect(fresh.head == .newLayoutChanged(teacher: .bert, student: .distilbert))
+        #expect(fresh.model.parameter(named: "vocab_projector.weight") === fresh.model.encoder.embeddings.words.weight)
+    }
+
     @Test func defaultSelectionIsUsedAndRecorded() throws {
         let (student, summary) = try student(StudentOptions())
         #expect(summary.teacherLayers == [0, 2])
@@ -125,28 +176,29 @@ import Testing
         #expect([config.layerCount, config.hiddenSize, config.headCount, config.intermediateSize] == [Int]([3, 16, 2, 24]))
         #expect(config.vocabSize == teacher.config.vocabSize && config.id2label == teacher.config.id2label)
         #expect(config.distillTeacherLayers == nil)
-        #expect(throws: StudentInitializationError.invalidShape("5 heads do not divide the hidden size 16")) {
+        #expect(throws: StudentInitializationError.headCountDoesNotDivideWidth(headCount: 5, hiddenSize: 16)) {
             try StudentInitialization.makeStudent(
                 from: teacher, teacherHasHead: true, options: StudentOptions(source: .random(RandomStudentShape(hiddenSize: 16, headCount: 5))))
         }
     }
 
     @Test(arguments: [
-        ([0, 4], StudentInitializationError.layerOutOfRange(layer: 4, teacherLayerCount: 4)),
-        ([-1], .layerOutOfRange(layer: -1, teacherLayerCount: 4)),
-        ([1, 1], .duplicateLayer(1)),
-        ([2, 0], .layersNotAscending([2, 0])),
-        ([], .noLayersSelected),
+        ([0, 4], StudentInitializationError.layerSelection(.outOfRange(layer: 4, teacherLayerCount: 4))),
+        ([-1], .layerSelection(.outOfRange(layer: -1, teacherLayerCount: 4))),
+        ([1, 1], .layerSelection(.duplicate(1))),
+        ([2, 0], .layerSelection(.notAscending([2, 0]))),
+        ([], .layerSelection(.empty)),
     ])
     func badLayerSelectionsAreTypedErrors(layers: [Int], error: StudentInitializationError) throws {
         #expect(throws: error) {
             try StudentInitialization.makeStudent(from: teacher, teacherHasHead: true, options: StudentOptions(source: .teacherLayers(layers)))
         }
-        #expect(error.description.hasPrefix("--layers"))
+        // The library speaks of the selection; `distill student` names its option (CommandLineTests).
+        #expect(error.description.hasPrefix("teacher layer selection: "))
     }
 
     @Test func outputMustDifferFromTheTeacher() throws {
-        #expect(throws: StudentInitializationError.outputIsTeacher(path: teacherURL.path)) {
+        #expect(throws: StudentInitializationError.outputIsTeacherDirectory(path: teacherURL.path)) {
             try StudentInitialization.createStudent(teacherDirectory: teacherURL, outputDirectory: teacherURL, options: StudentOptions())
         }
     }

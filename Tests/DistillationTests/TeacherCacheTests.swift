@@ -42,16 +42,51 @@ import Testing
 
     @Test func computedLogitsEqualOneExampleAtATime() throws {
         let logits = try TeacherLogits.compute(teacher: teacher, examples: examples, batchSize: 3, padId: 0)
-        #expect(logits.width == 3 && logits.exampleIndices == Array(0..<7))
+        #expect(logits.shapes == [.perExample([3])] && logits.exampleIndices == Array(0..<7))
         #expect(teacher.isTraining, "the teacher's mode is restored")
         teacher.setTraining(false)
         for example in examples {
             let single = withoutGrad {
                 teacher(EncoderInput(ids: example.ids, batchSize: 1, sequenceLength: example.length)).logits
             }
-            #expect(maxAbsDifference(try logits.rows(forExamples: [example.index]), single) <= 1e-5)
+            #expect(maxAbsDifference(try logits.outputs(forExamples: [example.index], sequenceLength: example.length)[0], single) <= 1e-5)
         }
-        #expect(throws: TeacherLogitsError.unknownExample(99)) { try logits.rows(forExamples: [1, 99]) }
+        #expect(throws: TeacherLogitsError.unknownExample(99)) { try logits.outputs(forExamples: [1, 99], sequenceLength: 16) }
+    }
+
+    @Test func questionAnsweringTeacherCachesStartAndEndOverRealTokens() throws {
+        let qaURL = directory.path("qa-teacher")
+        let qaTeacher = try Fixtures.saveTeacher(QuestionAnswering.self, Fixtures.tinyConfig(labels: 2), to: qaURL)
+        let logits = try TeacherLogits.compute(teacher: qaTeacher, examples: examples, batchSize: 3, padId: 0)
+        #expect(logits.shapes == [.perToken([]), .perToken([])])
+        let tokens = examples.map(\.length).reduce(0, +)
+        #expect(logits.outputs.map(\.values.count) == [tokens, tokens], "one row per real token, no padding stored")
+        qaTeacher.setTraining(false)
+        for example in examples {
+            let single = withoutGrad { qaTeacher(EncoderInput(ids: example.ids, batchSize: 1, sequenceLength: example.length)) }
+            let cached = try logits.outputs(forExamples: [example.index], sequenceLength: example.length)
+            #expect(maxAbsDifference(cached[0], single.start) <= 1e-5 && maxAbsDifference(cached[1], single.end) <= 1e-5)
+        }
+
+        // A batch pads each row to the batch's length with the padding logit.
+        let byLength = examples.sorted { $0.length < $1.length }
+        let (short, long) = (byLength[0], byLength[byLength.count - 1])
+        try #require(short.length < long.length)
+        let batch = try logits.outputs(forExamples: [short.index, long.index], sequenceLength: long.length)
+        #expect(batch.map(\.shape) == [[2, long.length], [2, long.length]])
+        #expect(batch[1].scalars[short.length..<long.length].allSatisfy { $0 == TeacherLogits.paddingLogit })
+        #expect(throws: TeacherLogitsError.longerThanBatch(example: long.index, length: long.length, sequenceLength: short.length)) {
+            try logits.outputs(forExamples: [long.index], sequenceLength: short.length)
+        }
+
+        // Stored and read back as they were; refused once the teacher changes.
+        let cache = TeacherCache(directory: directory.path("qa-cache"))
+        let key = try TeacherCacheKey(teacherDirectory: qaURL, dataFile: dataURL, maxLength: 16, examples: examples)
+        #expect(try cache.logits(for: key, examples: examples) { logits }.outcome == .computed(reason: "no cache yet"))
+        #expect(cache.lookup(key, exampleIndices: examples.map(\.index)) == .success(logits))
+        try Fixtures.saveTeacher(QuestionAnswering.self, Fixtures.tinyConfig(labels: 2), seed: 8, to: qaURL)
+        let retrained = try TeacherCacheKey(teacherDirectory: qaURL, dataFile: dataURL, maxLength: 16, examples: examples)
+        #expect(cache.lookup(retrained, exampleIndices: examples.map(\.index)) == .failure(CacheMiss("teacher weights changed")))
     }
 
     @Test func secondLookupIsAHit() throws {

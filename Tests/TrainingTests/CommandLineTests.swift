@@ -46,6 +46,30 @@ struct CommandLineTests {
         #expect(length.errors.contains("--max-length 100 exceeds the model's 64 positions"), "\(length.errors)")
     }
 
+    /// `distill student` and `distill task` name their options for the distillation library's domain errors.
+    @Test func distillationErrorsAreReportedWithTheOptionsThatCauseThem() throws {
+        let workspace = try Workspace(trainingExamples: 8)
+        let (base, student) = (workspace.model.path, workspace.scratch.path("student").path)
+        let layers = try CommandLine.runDistill(["student", "--teacher", base, "--layers", "0,9", "--output", student])
+        #expect(layers.status != 0 && layers.errors.contains("--layers: layer 9 does not exist; the teacher has layers 0...1"), "\(layers.errors)")
+        let shape = try CommandLine.runDistill(["student", "--teacher", base, "--random", "--hidden", "0", "--output", student])
+        #expect(shape.errors.contains("student shape: --hidden must be positive, got 0"), "\(shape.errors)")
+        let output = try CommandLine.runDistill(["student", "--teacher", base, "--output", base])
+        #expect(output.errors.contains("--output \(base) is the teacher's directory"), "\(output.errors)")
+
+        let teacher = workspace.scratch.path("teacher").path
+        #expect(try CommandLine.runDistill(workspace.finetune(output: "teacher")).status == 0)
+        #expect(try CommandLine.runDistill(["student", "--teacher", teacher, "--layers", "1", "--output", student]).status == 0)
+        let task = ["task", "--teacher", teacher, "--student", student, "--train", workspace.train.path,
+                    "--output", workspace.scratch.path("task").path]
+        let alpha = try CommandLine.runDistill(task + ["--alpha", "1.5"])
+        #expect(alpha.status != 0 && alpha.errors.contains("--alpha must be between 0 and 1"), "\(alpha.errors)")
+        let layerMap = try CommandLine.runDistill(task + ["--max-length", "32", "--cosine-weight", "1", "--layer-map", "5"])
+        #expect(layerMap.errors.contains("--layer-map: layer 5 does not exist; the teacher has layers 0...1"), "\(layerMap.errors)")
+        let length = try CommandLine.runDistill(task + ["--max-length", "100"])
+        #expect(length.errors.contains("--max-length 100 exceeds a model's 64 positions"), "\(length.errors)")
+    }
+
     @Test(arguments: [SIGKILL, SIGINT])
     func aFinetuneRunStoppedMidwayResumesToTheWeightsOfAnUninterruptedRun(signal: Int32) throws {
         let workspace = try Workspace(trainingExamples: 400)  // 300 updates

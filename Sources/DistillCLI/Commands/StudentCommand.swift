@@ -12,15 +12,18 @@ struct StudentCommand: ParsableCommand {
             The student has the teacher's width; student layer i is a copy of teacher layer layers[i]. By default \
             every other layer is kept (0,2,4,...), except for a 12-layer teacher, which keeps 0,2,4,7,9,11 as the \
             DistilBERT release did. \
-            Embeddings, the pooler and the classifier (pre_classifier for DistilBERT) are copied, so a student \
+            The student has the teacher's head (config.json's "architectures": sequence classification, question \
+            answering or masked LM; a base checkpoint gets a new classification head). Embeddings and the head \
+            (pooler and classifier, pre_classifier for DistilBERT; qa_outputs; the masked-LM transform, its decoder \
+            tied to the word embeddings) are copied, so a student \
             with all layers computes exactly what the teacher does. The kept layers are recorded in config.json \
             as "distill_teacher_layers" (used by `distill task --cosine-weight` and `--hidden-mse-weight`).
 
             --format distilbert writes the DistilBERT layout, which has no token-type embeddings: the teacher's \
             type-0 embedding is added into every position embedding, which is exact for single-segment inputs \
-            (sentence pairs lose their segment distinction, as in DistilBERT). DistilBERT's head (ReLU \
-            pre_classifier) is not BERT's (tanh pooler), so a trained head cannot be carried over: pass \
-            --allow-new-head to accept a new, untrained head.
+            (sentence pairs lose their segment distinction, as in DistilBERT). DistilBERT's classification head \
+            (ReLU pre_classifier) is not BERT's (tanh pooler), so a trained one cannot be carried over, nor can a \
+            masked-LM head (the question-answering head can): pass --allow-new-head to accept a new, untrained head.
 
             --random makes a randomly initialised student of any shape instead, for comparison.
 
@@ -41,7 +44,7 @@ struct StudentCommand: ParsableCommand {
     @Option(help: "Layout of the student: bert or distilbert (default: the teacher's).")
     var format: ModelType?
 
-    @Flag(help: "Accept a new, untrained classification head when --format changes the layout.")
+    @Flag(help: "Accept a new, untrained task head when --format changes the layout.")
     var allowNewHead = false
 
     @Flag(help: "Initialise every weight at random instead of copying the teacher.")
@@ -74,8 +77,13 @@ struct StudentCommand: ParsableCommand {
             ? .random(RandomStudentShape(layerCount: layersCount, hiddenSize: hidden, headCount: heads, intermediateSize: intermediate))
             : .teacherLayers(layers?.values)
         let options = StudentOptions(source: source, format: format, allowNewHead: allowNewHead, seed: seed)
-        let summary = try StudentInitialization.createStudent(
-            teacherDirectory: URL(fileURLWithPath: teacher), outputDirectory: URL(fileURLWithPath: output), options: options)
+        let summary: StudentSummary
+        do {
+            summary = try StudentInitialization.createStudent(
+                teacherDirectory: URL(fileURLWithPath: teacher), outputDirectory: URL(fileURLWithPath: output), options: options)
+        } catch let error as StudentInitializationError {
+            throw Self.commandLineError(error)
+        }
         print(Self.table(summary))
         var notes = ["head: \(summary.head)"]
         if summary.foldedTokenTypeEmbedding {
@@ -86,6 +94,34 @@ struct StudentCommand: ParsableCommand {
             : "tokenizer: copied \(summary.tokenizerFiles.joined(separator: ", "))")
         notes.append("written to \(output)")
         print(notes.joined(separator: "\n"))
+    }
+
+    /// The library's error in the words of this command's options.
+    static func commandLineError(_ error: StudentInitializationError) -> CommandLineError {
+        switch error {
+        case .layerSelection(let fault): CommandLineError("--layers: \(fault)")
+        case let .headNotTransferable(head, teacher, student):
+            CommandLineError(
+                "the teacher's \(teacher.rawValue) \(head) head cannot be carried into the \(student.rawValue) layout (it computes "
+                    + "another function there); pass --allow-new-head to start the student with a new head, or keep --format \(teacher.rawValue)")
+        case .layerNormEpsilonNotExpressible(let eps):
+            CommandLineError("the teacher's layer_norm_eps is \(eps); a DistilBERT config cannot express it (DistilBERT always "
+                + "uses 1e-12), so use --format bert")
+        case let .nonPositiveDimension(dimension, value):
+            CommandLineError("student shape: --\(flag(for: dimension)) must be positive, got \(value)")
+        case .outputIsTeacherDirectory(let path): CommandLineError("--output \(path) is the teacher's directory; choose another directory")
+        case .headCountDoesNotDivideWidth: CommandLineError(error.description)
+        }
+    }
+
+    /// The option that sets `dimension` of a random student.
+    static func flag(for dimension: StudentDimension) -> String {
+        switch dimension {
+        case .layerCount: "layers-count"
+        case .hiddenSize: "hidden"
+        case .headCount: "heads"
+        case .intermediateSize: "intermediate"
+        }
     }
 
     static func table(_ summary: StudentSummary) -> String {

@@ -106,7 +106,12 @@ struct TaskCommand: ParsableCommand {
         request.training = training.configuration
         request.inferenceBatchSize = session.evalBatchSize
 
-        let run = try TaskDistillationRun(request, stopRequest: StopRequest.installingSignalHandlers(), log: printError)
+        let run: TaskDistillationRun
+        do {
+            run = try TaskDistillationRun(request, stopRequest: StopRequest.installingSignalHandlers(), log: printError)
+        } catch let error as TaskDistillationError {
+            throw Self.commandLineError(error)
+        }
         let plan = run.trainer.plan, configuration = request.training
         let head = run.labels.map { "classes \($0.names.joined(separator: ", "))" } ?? "regression"
         var notes = [
@@ -140,6 +145,33 @@ struct TaskCommand: ParsableCommand {
             : "student: \(outputURL.path)")
         print(lines.joined(separator: "\n"))
         if summary.stoppedEarly { throw ExitCode(130) }
+    }
+
+    /// The library's error in the words of this command's options.
+    static func commandLineError(_ error: TaskDistillationError) -> CommandLineError {
+        switch error {
+        case .invalidSetting(let setting, let rule): CommandLineError("--\(flag(for: setting)) \(rule)")
+        case .badLayerMap(.requested, let reason): CommandLineError("--layer-map: \(reason)")
+        case .noRecordedLayerMap(let path):
+            CommandLineError("\(path): the student records no teacher layers (it was not made by `distill student`); pass --layer-map")
+        case .sequencesTooLong(let maxLength, let positions):
+            CommandLineError("--max-length \(maxLength) exceeds a model's \(positions) positions")
+        case .metricDoesNotApply(let metric, let task):
+            CommandLineError("--metric \(metric.rawValue) does not apply to a \(task.rawValue) task")
+        case .badLayerMap, .widthMismatch, .incompatible: CommandLineError(error.description)
+        }
+    }
+
+    /// The option that sets `setting`.
+    static func flag(for setting: TaskDistillationSetting) -> String {
+        switch setting {
+        case .temperature: "temperature"
+        case .alpha: "alpha"
+        case .cosineWeight: "cosine-weight"
+        case .logitsMSEWeight: "mse-logits-weight"
+        case .hiddenMSEWeight: "hidden-mse-weight"
+        case .inferenceBatchSize: "eval-batch-size"
+        }
     }
 
     private static func formatted(_ values: [String: Double]) -> String {

@@ -20,7 +20,7 @@ public struct AttentionScoreMSE: DistillationTerm {
         guard student.headCount == teacher.headCount else {
             throw .incompatible("attention scores compare heads one to one, but the student has \(student.headCount) heads and the teacher \(teacher.headCount)")
         }
-        try layers.check(student: student, teacher: teacher)
+        try layers.check(term: name, student: student, teacher: teacher)
     }
 
     public func loss(_ pair: DistillationPair) throws -> Tensor {

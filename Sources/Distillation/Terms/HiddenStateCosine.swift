@@ -19,7 +19,7 @@ public struct HiddenStateCosine: DistillationTerm {
         guard student.hiddenSize == teacher.hiddenSize else {
             throw .widthMismatch(student: student.hiddenSize, teacher: teacher.hiddenSize)
         }
-        try layers.check(student: student, teacher: teacher)
+        try layers.check(term: name, student: student, teacher: teacher)
     }
 
     public func loss(_ pair: DistillationPair) throws -> Tensor {

@@ -32,7 +32,7 @@ public struct HiddenStateMSE: DistillationTerm {
         guard student.hiddenSize == input && teacher.hiddenSize == output else {
             throw .widthMismatch(student: student.hiddenSize, teacher: teacher.hiddenSize)
         }
-        try layers.check(student: student, teacher: teacher)
+        try layers.check(term: name, student: student, teacher: teacher)
     }
 
     public func loss(_ pair: DistillationPair) throws -> Tensor {

@@ -6,13 +6,11 @@ struct LayerMapping {
     /// `teacherLayers[i]` is the teacher layer of student layer `i` (both counted from 0).
     let teacherLayers: [Int]
 
-    /// Checks one in-range teacher layer per student layer; `source` names where the map came from.
-    static func check(_ teacherLayers: [Int], source: String, student: ModelConfig, teacher: ModelConfig)
+    /// Checks one in-range teacher layer per student layer; `source` says where the map came from.
+    static func check(_ teacherLayers: [Int], source: LayerMapSource, student: ModelConfig, teacher: ModelConfig)
         throws(TaskDistillationError)
     {
-        guard !teacherLayers.isEmpty else {
-            throw .badLayerMap(source: source, reason: "the student records no teacher layers (it was not made by `distill student`); pass --layer-map")
-        }
+        guard !teacherLayers.isEmpty else { throw .badLayerMap(source: source, reason: "it maps no layers") }
         guard teacherLayers.count == student.layerCount else {
             throw .badLayerMap(source: source, reason: "\(teacherLayers.count) teacher layer(s) for the student's \(student.layerCount) layers")
         }
@@ -21,8 +19,9 @@ struct LayerMapping {
         }
     }
 
-    func check(student: ModelConfig, teacher: ModelConfig) throws(TaskDistillationError) {
-        try Self.check(teacherLayers, source: "layer map", student: student, teacher: teacher)
+    /// Checks the map of the term named `term`.
+    func check(term: String, student: ModelConfig, teacher: ModelConfig) throws(TaskDistillationError) {
+        try Self.check(teacherLayers, source: .term(term), student: student, teacher: teacher)
     }
 
     /// Σ over student layers of `loss(student entry, entry of the mapped teacher layer)`, from per-layer lists that

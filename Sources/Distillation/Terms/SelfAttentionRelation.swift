@@ -25,10 +25,10 @@ public struct SelfAttentionRelation: DistillationTerm {
     {
         let (studentLayers, teacherLayers) = (student.encoder.layers.items, teacher.encoder.layers.items)
         guard studentLayers.indices.contains(studentLayer) else {
-            throw .badLayerMap(source: "relation term", reason: "the student has no layer \(studentLayer)")
+            throw .badLayerMap(source: .term(name), reason: "the student has no layer \(studentLayer)")
         }
         guard teacherLayers.indices.contains(teacherLayer) else {
-            throw .badLayerMap(source: "relation term", reason: "the teacher has no layer \(teacherLayer)")
+            throw .badLayerMap(source: .term(name), reason: "the teacher has no layer \(teacherLayer)")
         }
         self.name = name
         self.relationHeads = relationHeads
