@@ -398,7 +398,7 @@ extension StudentInitialization {
     }
 
     private static func fileSize(_ url: URL) throws -> Int {
-        (try FileManager.default.attributesOfItem(atPath: url.path)[.size] as? NSNumber)?.intValue ?? 0
+        try url.resourceValues(forKeys: [.fileSizeKey]).fileSize ?? 0
     }
 }
 
