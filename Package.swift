@@ -4,7 +4,7 @@ import PackageDescription
 // Layers, top to bottom; each module imports only modules below it, and declares exactly the ones it imports
 // (scripts/test builds with --explicit-target-dependency-import-check error):
 //   DistillCLI -> Distillation -> Training -> Evaluation -> Models, Datasets
-//   Models -> NN, SafeTensors;  Datasets -> Tokenizers;  NN -> Tensors;  SafeTensors, Tokenizers -> JSON
+//   Models -> NN, SafeTensors, JSON;  Datasets -> Tokenizers;  NN -> Tensors;  SafeTensors, Tokenizers -> JSON
 //   Tensors -> CDNNL (oneDNN), CKernels (C vector kernels per instruction set, CPU feature detection)
 let package = Package(
     name: "Distill",
@@ -24,7 +24,7 @@ let package = Package(
         .target(name: "NN", dependencies: ["Tensors"]),
         .target(name: "SafeTensors", dependencies: ["JSON"]),
         .target(name: "Tokenizers", dependencies: ["JSON"]),
-        .target(name: "Models", dependencies: ["NN", "SafeTensors", "Tensors"]),
+        .target(name: "Models", dependencies: ["JSON", "NN", "SafeTensors", "Tensors"]),
         .target(name: "Datasets", dependencies: ["JSON", "Tensors", "Tokenizers"]),
         .target(name: "Evaluation", dependencies: ["Datasets", "Models", "NN", "Tensors", "Tokenizers"]),
         .target(name: "Training", dependencies: ["Datasets", "Evaluation", "JSON", "Models", "NN", "SafeTensors", "Tensors", "Tokenizers"]),
@@ -43,7 +43,7 @@ let package = Package(
         .testTarget(name: "NNTests", dependencies: ["NN", "Tensors", "TestSupport"]),
         .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors", "TestSupport"]),
         .testTarget(name: "TokenizersTests", dependencies: ["TestSupport", "Tokenizers"]),
-        .testTarget(name: "ModelsTests", dependencies: ["Models", "NN", "SafeTensors", "Tensors", "TestSupport", "Tokenizers"]),
+        .testTarget(name: "ModelsTests", dependencies: ["JSON", "Models", "NN", "SafeTensors", "Tensors", "TestSupport", "Tokenizers"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Tensors", "TestSupport", "Tokenizers"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Datasets", "Evaluation", "Models", "Tensors", "Tokenizers"]),
         .testTarget(name: "TrainingTests", dependencies: [

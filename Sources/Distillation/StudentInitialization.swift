@@ -244,7 +244,7 @@ public enum StudentInitialization {
             }
             config.layerCount = layers.count
             config.layerDimensions = config.layerDimensions.map { dimensions in layers.map { dimensions[$0] } }
-            config.extraKeys[teacherLayersKey] = .array(layers.map(ConfigValue.integer))
+            config.extraKeys[teacherLayersKey] = .array(layers.map { .number(String($0)) })
             let student = Model(config: config, generator: generator)
 
             let folded = copyEmbeddings(from: teacher.encoder.embeddings, to: student.encoder.embeddings)
@@ -398,7 +398,7 @@ extension StudentInitialization {
     }
 
     private static func fileSize(_ url: URL) throws -> Int {
-        (try FileManager.default.attributesOfItem(atPath: url.path)[.size] as? NSNumber)?.intValue ?? 0
+        try url.resourceValues(forKeys: [.fileSizeKey]).fileSize ?? 0
     }
 }
 
@@ -409,7 +409,7 @@ extension ModelConfig {
         guard case .array(let values) = extraKeys[StudentInitialization.teacherLayersKey] else { return nil }
         var layers: [Int] = []
         for value in values {
-            guard case .integer(let layer) = value else { return nil }
+            guard let layer = value.integerValue else { return nil }
             layers.append(layer)
         }
         return layers

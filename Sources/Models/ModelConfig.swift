@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 /// Feed-forward activations, named as in transformers' `hidden_act` / `activation`.
 public enum Activation: String, Sendable, CaseIterable {
@@ -18,18 +19,6 @@ public enum ProblemType: String, Sendable, CaseIterable {
     case regression
     case singleLabelClassification = "single_label_classification"
     case multiLabelClassification = "multi_label_classification"
-}
-
-/// A JSON value of a config key this module does not interpret, kept so that writing a config back loses nothing.
-public enum ConfigValue: Sendable, Equatable {
-    case null
-    case bool(Bool)
-    case integer(Int)
-    /// A JSON number written with a fraction or exponent (kept apart from integers: Python reads `1.0` as float).
-    case number(Double)
-    case string(String)
-    case array([ConfigValue])
-    case object([String: ConfigValue])
 }
 
 /// A `config.json` that cannot be read or written, with the file and the key at fault.
@@ -126,7 +115,7 @@ public struct ModelConfig: Sendable, Equatable {
     /// `dtype` (or the older `torch_dtype`), e.g. `"float32"`.
     public var dtype: String?
     /// Keys not interpreted above, kept verbatim.
-    public var extraKeys: [String: ConfigValue]
+    public var extraKeys: [String: JSONValue]
 
     /// The `label2id` map: `id2label` inverted.
     public var label2id: [String: Int] {
@@ -192,16 +181,16 @@ public struct ModelConfig: Sendable, Equatable {
         } catch {
             throw ModelConfigError(file: url, fault: .io(error.localizedDescription))
         }
-        let root: Any
+        let root: JSONValue
         do {
-            root = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
+            root = try JSONValue.parse(data, skippingByteOrderMark: true)
         } catch {
-            // The debug description carries the position ("Invalid value around character 32.").
-            let detail = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String
-            throw ModelConfigError(file: url, fault: .invalidJSON(detail ?? error.localizedDescription))
+            throw ModelConfigError(file: url, fault: .invalidJSON(error.description))
         }
-        guard let object = root as? [String: Any] else { throw ModelConfigError(file: url, fault: .notAnObject) }
-        var reader = ConfigReader(file: url, values: object.mapValues(ConfigValue.init(json:)))
+        guard let members = root.members else { throw ModelConfigError(file: url, fault: .notAnObject) }
+        // The parser refuses duplicate keys, so keeping the first is only a formality.
+        let values = Dictionary(members.map { ($0.key, $0.value) }) { first, _ in first }
+        var reader = ConfigReader(file: url, values: values)
         try self.init(reading: &reader)
     }
 
@@ -237,7 +226,8 @@ public struct ModelConfig: Sendable, Equatable {
     /// `id2label`/`label2id` are left out when they are the default two labels, as transformers does.
     public func write(to url: URL) throws {
         do {
-            try Data(ConfigValue.object(jsonObject()).pythonJSON().utf8).write(to: url, options: .atomic)
+            let object = JSONValue.object(jsonObject().map { JSONValue.Member(key: $0, value: $1) })
+            try Data((object.serialized(.python) + "\n").utf8).write(to: url, options: .atomic)
         } catch {
             throw ModelConfigError(file: url, fault: .io(error.localizedDescription))
         }
@@ -268,20 +258,20 @@ public struct ModelConfig: Sendable, Equatable {
     ]
 
     /// All keys of this config in the vocabulary of `modelType`, over `extraKeys`.
-    private func jsonObject() -> [String: ConfigValue] {
+    private func jsonObject() -> [String: JSONValue] {
         var object = extraKeys
         object["model_type"] = .string(modelType.rawValue)
         modelType.family.writeConfig(self, into: &object)
-        object["vocab_size"] = .integer(vocabSize)
-        object["pad_token_id"] = padTokenId.map(ConfigValue.integer) ?? .null
-        object["initializer_range"] = .number(initializerRange)
+        object["vocab_size"] = JSONValue(vocabSize)
+        object["pad_token_id"] = padTokenId.map { JSONValue($0) } ?? .null
+        object["initializer_range"] = .pythonNumber(initializerRange)
         object["tie_word_embeddings"] = .bool(tieWordEmbeddings)
         if id2label != Self.defaultLabels {
-            object["id2label"] = .object(Dictionary(uniqueKeysWithValues: id2label.map { (String($0), .string($1)) }))
-            object["label2id"] = .object(label2id.mapValues(ConfigValue.integer))
+            object["id2label"] = .object(id2label.map { JSONValue.Member(key: String($0), value: .string($1)) })
+            object["label2id"] = .object(label2id.map { JSONValue.Member(key: $0, value: JSONValue($1)) })
         }
         if let problemType { object["problem_type"] = .string(problemType.rawValue) }
-        if !architectures.isEmpty { object["architectures"] = .array(architectures.map(ConfigValue.string)) }
+        if !architectures.isEmpty { object["architectures"] = .array(architectures.map(JSONValue.string)) }
         if let dtype { object["dtype"] = .string(dtype) }
         if let layerDimensions { object[Self.layerDimensionsKey] = .array(layerDimensions.map(\.configValue)) }
         return object
@@ -302,21 +292,35 @@ public struct LayerDimensions: Sendable, Equatable {
     }
 
     /// `{"heads": …, "head_size": …, "intermediate_size": …}`.
-    fileprivate var configValue: ConfigValue {
-        .object(["heads": .integer(headCount), "head_size": .integer(headSize),
-                 "intermediate_size": .integer(intermediateSize)])
+    fileprivate var configValue: JSONValue {
+        ["heads": JSONValue(headCount), "head_size": JSONValue(headSize),
+         "intermediate_size": JSONValue(intermediateSize)]
     }
 }
 
 /// The names a family gives the dimension and dropout keys every encoder family has, and how they are read
 /// and written (`hidden_size` / `dim`, ...).
-struct ConfigKeys {
-    let hiddenSize, layerCount, headCount, intermediateSize, activation: String
-    let hiddenDropout, attentionDropout, classifierDropout, maxPositions: String
+public struct ConfigKeys: Sendable {
+    public let hiddenSize, layerCount, headCount, intermediateSize, activation: String
+    public let hiddenDropout, attentionDropout, classifierDropout, maxPositions: String
+
+    public init(hiddenSize: String, layerCount: String, headCount: String, intermediateSize: String,
+                activation: String, hiddenDropout: String, attentionDropout: String, classifierDropout: String,
+                maxPositions: String) {
+        self.hiddenSize = hiddenSize
+        self.layerCount = layerCount
+        self.headCount = headCount
+        self.intermediateSize = intermediateSize
+        self.activation = activation
+        self.hiddenDropout = hiddenDropout
+        self.attentionDropout = attentionDropout
+        self.classifierDropout = classifierDropout
+        self.maxPositions = maxPositions
+    }
 
     /// A config of `type` with these keys read: the dimensions are required, the rest fall back to the
     /// family's defaults.
-    func read(_ reader: inout ConfigReader, as type: ModelType) throws -> ModelConfig {
+    public func read(_ reader: inout ConfigReader, as type: ModelType) throws -> ModelConfig {
         var config = ModelConfig(
             modelType: type,
             hiddenSize: try reader.positive(hiddenSize),
@@ -340,64 +344,69 @@ struct ConfigKeys {
         return config
     }
 
-    func write(_ config: ModelConfig, into object: inout [String: ConfigValue]) {
-        object[hiddenSize] = .integer(config.hiddenSize)
-        object[layerCount] = .integer(config.layerCount)
-        object[headCount] = .integer(config.headCount)
-        object[intermediateSize] = .integer(config.intermediateSize)
+    /// Writes these keys of `config` into `object`.
+    public func write(_ config: ModelConfig, into object: inout [String: JSONValue]) {
+        object[hiddenSize] = JSONValue(config.hiddenSize)
+        object[layerCount] = JSONValue(config.layerCount)
+        object[headCount] = JSONValue(config.headCount)
+        object[intermediateSize] = JSONValue(config.intermediateSize)
         object[activation] = .string(config.activation.rawValue)
-        object[hiddenDropout] = .number(config.hiddenDropout)
-        object[attentionDropout] = .number(config.attentionDropout)
-        object[classifierDropout] = config.classifierDropout.map(ConfigValue.number) ?? .null
-        object[maxPositions] = .integer(config.maxPositions)
+        object[hiddenDropout] = .pythonNumber(config.hiddenDropout)
+        object[attentionDropout] = .pythonNumber(config.attentionDropout)
+        object[classifierDropout] = config.classifierDropout.map(JSONValue.pythonNumber) ?? .null
+        object[maxPositions] = JSONValue(config.maxPositions)
     }
 }
 
-/// Takes typed values out of a parsed config; what is never taken ends up in `remaining`.
-struct ConfigReader {
+/// Takes typed values out of a parsed config; what is never taken ends up in `remaining`. Its errors name the
+/// file and the key.
+public struct ConfigReader {
     let file: URL
-    private(set) var remaining: [String: ConfigValue]
+    private(set) var remaining: [String: JSONValue]
 
-    init(file: URL, values: [String: ConfigValue]) {
+    init(file: URL, values: [String: JSONValue]) {
         self.file = file
         remaining = values
     }
 
-    func invalid(_ key: String, _ reason: String) -> ModelConfigError {
+    /// The error for a value of `key` that is of the right type but not acceptable, for `reason`.
+    public func invalid(_ key: String, _ reason: String) -> ModelConfigError {
         ModelConfigError(file: file, fault: .invalidValue(key: key, reason: reason))
     }
 
-    func contains(_ key: String) -> Bool {
+    /// Whether `key` is present and not yet taken.
+    public func contains(_ key: String) -> Bool {
         remaining[key] != nil
     }
 
     /// The value of `key` (removed from `remaining`), `nil` if absent or JSON `null`.
-    mutating func optional<Value: ConfigValueConvertible>(_ key: String, as: Value.Type) throws -> Value? {
+    public mutating func optional<Value: JSONReadable>(_ key: String, as: Value.Type) throws -> Value? {
         guard let value = remaining.removeValue(forKey: key), value != .null else { return nil }
-        guard let converted = Value(value) else {
+        guard let converted = Value(json: value) else {
             throw ModelConfigError(
-                file: file, fault: .wrongType(key: key, expected: Value.typeName, found: value.summary))
+                file: file, fault: .wrongType(key: key, expected: Value.expectedKind, found: value.described))
         }
         return converted
     }
 
-    mutating func required<Value: ConfigValueConvertible>(_ key: String, as type: Value.Type) throws -> Value {
+    /// The value of `key`, which must be present and not `null`.
+    public mutating func required<Value: JSONReadable>(_ key: String, as type: Value.Type) throws -> Value {
         guard contains(key) else { throw ModelConfigError(file: file, fault: .missingKey(key)) }
         guard let value = try optional(key, as: type) else {
-            throw ModelConfigError(file: file, fault: .wrongType(key: key, expected: Value.typeName, found: "null"))
+            throw ModelConfigError(file: file, fault: .wrongType(key: key, expected: Value.expectedKind, found: "null"))
         }
         return value
     }
 
     /// A required integer >= 1, or `default` when the key is absent (and a default is given).
-    mutating func positive(_ key: String, default fallback: Int? = nil) throws -> Int {
+    public mutating func positive(_ key: String, default fallback: Int? = nil) throws -> Int {
         let value = if let fallback, !contains(key) { fallback } else { try required(key, as: Int.self) }
         guard value > 0 else { throw invalid(key, "must be positive, found \(value)") }
         return value
     }
 
     /// A number in [0, 1] (a dropout probability), `nil` if absent or `null`.
-    mutating func probability(_ key: String) throws -> Double? {
+    public mutating func probability(_ key: String) throws -> Double? {
         guard let value = try optional(key, as: Double.self) else { return nil }
         guard (0 ... 1).contains(value) else { throw invalid(key, "must be between 0 and 1, found \(value)") }
         return value
@@ -408,16 +417,17 @@ struct ConfigReader {
     mutating func layerDimensions(_ key: String, layerCount: Int, headSize: Int) throws -> [LayerDimensions]? {
         guard let value = remaining.removeValue(forKey: key), value != .null else { return nil }
         guard case .array(let entries) = value else {
-            throw ModelConfigError(file: file, fault: .wrongType(key: key, expected: "an array", found: value.summary))
+            throw ModelConfigError(
+                file: file, fault: .wrongType(key: key, expected: "an array", found: value.described))
         }
         guard entries.count == layerCount else {
             throw invalid(key, "\(entries.count) entries for \(layerCount) layers")
         }
         return try entries.enumerated().map { index, entry in
-            guard case .object(let members) = entry else { throw invalid(key, "entry \(index) is not an object") }
+            guard entry.members != nil else { throw invalid(key, "entry \(index) is not an object") }
             func value(_ name: String, default fallback: Int? = nil) throws -> Int {
-                if let fallback, members[name] == nil { return fallback }
-                guard case .integer(let value)? = members[name], value > 0 else {
+                if let fallback, entry[name] == nil { return fallback }
+                guard let value = entry[name]?.integerValue, value > 0 else {
                     throw invalid(key, "entry \(index): \"\(name)\" must be a positive integer")
                 }
                 return value
@@ -430,14 +440,14 @@ struct ConfigReader {
     /// Class names from `id2label` (string keys holding integers) or else `label2id`, or `num_labels` generic
     /// names; `nil` if none of these keys is present. All three keys are consumed.
     mutating func labels() throws -> [Int: String]? {
-        let byId = try optional("id2label", as: [String: ConfigValue].self)
-        let byLabel = try optional("label2id", as: [String: ConfigValue].self)
+        let byId = try optional("id2label", as: [String: JSONValue].self)
+        let byLabel = try optional("label2id", as: [String: JSONValue].self)
         let count = try optional("num_labels", as: Int.self)
         if let byId {
             return try Dictionary(uniqueKeysWithValues: byId.map { key, value in
-                guard let id = Int(key), case .string(let label) = value else {
+                guard let id = Int(key), let label = value.stringValue else {
                     throw invalid(
-                        "id2label", "entry \"\(key)\": \(value.summary) is not an integer id with a string label")
+                        "id2label", "entry \"\(key)\": \(value.described) is not an integer id with a string label")
                 }
                 return (id, label)
             })
@@ -445,8 +455,8 @@ struct ConfigReader {
         if let byLabel {
             var labels: [Int: String] = [:]
             for (label, value) in byLabel {
-                guard case .integer(let id) = value, labels.updateValue(label, forKey: id) == nil else {
-                    throw invalid("label2id", "entry \"\(label)\": \(value.summary) is not a distinct integer id")
+                guard let id = value.integerValue, labels.updateValue(label, forKey: id) == nil else {
+                    throw invalid("label2id", "entry \"\(label)\": \(value.described) is not a distinct integer id")
                 }
             }
             return labels
@@ -459,169 +469,21 @@ struct ConfigReader {
     }
 }
 
-/// Swift types a `ConfigValue` can be read as.
-protocol ConfigValueConvertible {
-    /// The kind expected, for error messages ("an integer").
-    static var typeName: String { get }
-    init?(_ value: ConfigValue)
-}
-
-extension Int: ConfigValueConvertible {
-    static var typeName: String { "an integer" }
-    init?(_ value: ConfigValue) {
-        guard case .integer(let integer) = value else { return nil }
-        self = integer
-    }
-}
-
-extension Double: ConfigValueConvertible {
-    static var typeName: String { "a number" }
-    init?(_ value: ConfigValue) {
-        switch value {
-        case .integer(let integer): self = Double(integer)
-        case .number(let number): self = number
-        default: return nil
-        }
-    }
-}
-
-extension Bool: ConfigValueConvertible {
-    static var typeName: String { "a boolean" }
-    init?(_ value: ConfigValue) {
-        guard case .bool(let bool) = value else { return nil }
-        self = bool
-    }
-}
-
-extension String: ConfigValueConvertible {
-    static var typeName: String { "a string" }
-    init?(_ value: ConfigValue) {
-        guard case .string(let string) = value else { return nil }
-        self = string
-    }
-}
-
-extension Array: ConfigValueConvertible where Element == String {
-    static var typeName: String { "an array of strings" }
-    init?(_ value: ConfigValue) {
-        guard case .array(let elements) = value else { return nil }
-        var strings: [String] = []
-        for element in elements {
-            guard case .string(let string) = element else { return nil }
-            strings.append(string)
-        }
-        self = strings
-    }
-}
-
-extension Dictionary: ConfigValueConvertible where Key == String, Value == ConfigValue {
-    static var typeName: String { "an object" }
-    init?(_ value: ConfigValue) {
-        guard case .object(let members) = value else { return nil }
-        self = members
-    }
-}
-
-extension ConfigValue {
-    /// Converts a `JSONSerialization` result. Booleans, integers and fractional numbers all arrive as
-    /// `NSNumber`; its Objective-C type code tells them apart ("c" for booleans, "d"/"f" for doubles).
-    fileprivate init(json: Any) {
-        switch json {
-        case let string as String:
-            self = .string(string)
-        case let number as NSNumber:
-            switch UInt8(bitPattern: number.objCType.pointee) {
-            case UInt8(ascii: "c"): self = .bool(number.boolValue)
-            case UInt8(ascii: "d"), UInt8(ascii: "f"): self = .number(number.doubleValue)
-            case UInt8(ascii: "Q"):
-                // Unsigned 64-bit: an integer beyond Int.max is kept as the nearest double.
-                self = Int(exactly: number.uint64Value).map(ConfigValue.integer) ?? .number(number.doubleValue)
-            default: self = .integer(number.intValue)
-            }
-        case let array as [Any]:
-            self = .array(array.map(ConfigValue.init(json:)))
-        case let object as [String: Any]:
-            self = .object(object.mapValues(ConfigValue.init(json:)))
-        default:
-            self = .null
-        }
+extension JSONValue {
+    /// `value` as Python's `json.dumps` writes a float, as transformers writes `config.json`: the shortest
+    /// round-trip form when finite (`0.1`, `1e-12`, `1.0`), else `NaN`, `Infinity` or `-Infinity`, which are not
+    /// JSON but are what Python writes and reads back (`JSONValue(Double)` would write `null`, which reads back
+    /// as a missing value).
+    public static func pythonNumber(_ value: Double) -> JSONValue {
+        if value.isFinite { return JSONValue(value) }
+        return .number(value.isNaN ? "NaN" : value < 0 ? "-Infinity" : "Infinity")
     }
 
-    /// The value in a few words, for error messages.
-    fileprivate var summary: String {
+    /// The kind and, for a number, string or boolean, the value, for error messages (`a string ("32")`).
+    fileprivate var described: String {
         switch self {
-        case .null: "null"
-        case .bool(let bool): "a boolean (\(bool))"
-        case .integer(let integer): "an integer (\(integer))"
-        case .number(let number): "a number (\(number))"
-        case .string(let string): "a string (\"\(string)\")"
-        case .array: "an array"
-        case .object: "an object"
+        case .number, .string, .bool: "\(kindName) (\(summary))"
+        default: kindName
         }
-    }
-
-    /// JSON as Python's `json.dumps(value, indent=2, sort_keys=True)` writes it (the format of transformers'
-    /// `config.json`), followed by a newline.
-    fileprivate func pythonJSON() -> String {
-        var output = ""
-        appendPythonJSON(to: &output, indent: 0)
-        return output + "\n"
-    }
-
-    private func appendPythonJSON(to output: inout String, indent: Int) {
-        let inner = String(repeating: " ", count: indent + 2)
-        switch self {
-        case .null: output += "null"
-        case .bool(let bool): output += bool ? "true" : "false"
-        case .integer(let integer): output += String(integer)
-        case .number(let number):
-            // Swift's shortest round-trip form matches Python's repr (`0.1`, `1e-12`, `1.0`).
-            output += number.isFinite ? number.description
-                : number.isNaN ? "NaN" : number < 0 ? "-Infinity" : "Infinity"
-        case .string(let string): output += Self.pythonQuoted(string)
-        case .array(let elements):
-            guard !elements.isEmpty else { output += "[]"; return }
-            output += "[\n"
-            for (index, element) in elements.enumerated() {
-                output += inner
-                element.appendPythonJSON(to: &output, indent: indent + 2)
-                output += index + 1 < elements.count ? ",\n" : "\n"
-            }
-            output += String(repeating: " ", count: indent) + "]"
-        case .object(let members):
-            guard !members.isEmpty else { output += "{}"; return }
-            output += "{\n"
-            // Python sorts keys by code point.
-            let sorted = members.sorted { $0.key.unicodeScalars.lexicographicallyPrecedes($1.key.unicodeScalars) }
-            for (index, member) in sorted.enumerated() {
-                output += inner + Self.pythonQuoted(member.key) + ": "
-                member.value.appendPythonJSON(to: &output, indent: indent + 2)
-                output += index + 1 < sorted.count ? ",\n" : "\n"
-            }
-            output += String(repeating: " ", count: indent) + "}"
-        }
-    }
-
-    /// A JSON string literal with Python's default `ensure_ascii` escaping (non-ASCII as `\uXXXX`).
-    private static func pythonQuoted(_ string: String) -> String {
-        var result = "\""
-        for scalar in string.unicodeScalars {
-            switch scalar {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            case "\n": result += "\\n"
-            case "\r": result += "\\r"
-            case "\t": result += "\\t"
-            case "\u{08}": result += "\\b"
-            case "\u{0C}": result += "\\f"
-            case _ where scalar.value < 0x20 || scalar.value > 0x7E:
-                for unit in String(scalar).utf16 {
-                    let hex = String(unit, radix: 16)
-                    result += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                }
-            default: result.unicodeScalars.append(scalar)
-            }
-        }
-        return result + "\""
     }
 }

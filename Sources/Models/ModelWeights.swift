@@ -30,19 +30,25 @@ public enum ModelWeightsError: Error, CustomStringConvertible, Equatable {
 }
 
 extension Module {
-    /// Copies every parameter whose name (after `sanitize` and the `basePrefix` convention) the checkpoint has.
+    /// Copies every parameter whose stored name (after `storage`, `sanitize` and the `basePrefix` convention) the
+    /// checkpoint has.
     ///
-    /// `sanitize` maps a checkpoint tensor's name to the parameter name it loads into (a family's renames), or to
-    /// `nil` for a tensor that is not a parameter (ignored, never reported). A base-model checkpoint
-    /// (`embeddings.…`) loads into a task model (`bert.embeddings.…`) and vice versa, as transformers does with
-    /// `base_model_prefix`. Integer buffers such as `embeddings.position_ids` are ignored. A tensor of the wrong
-    /// shape is an error; `strict` turns missing or unexpected weights into errors too.
+    /// `storage` says under which name and in which layout the checkpoint keeps a parameter (a family's layout;
+    /// a transposed tensor is transposed back). `sanitize` maps a checkpoint tensor's name to that stored name (a
+    /// family's renames of older spellings), or to `nil` for a tensor that is not a parameter (ignored, never
+    /// reported). A base-model checkpoint (`embeddings.…`) loads into a task model (`bert.embeddings.…`) and vice
+    /// versa, as transformers does with `base_model_prefix`. Integer buffers such as `embeddings.position_ids` are
+    /// ignored. A tensor of the wrong shape is an error; `strict` turns missing or unexpected weights into errors
+    /// too.
     @discardableResult
     public func loadWeights(from checkpoint: any SafeTensorsSource, basePrefix: String, strict: Bool = false,
-                            sanitize: (String) -> String? = { $0 }) throws -> WeightLoadReport {
+                            sanitize: (String) -> String? = { $0 },
+                            storage: (String) -> StoredParameter = { StoredParameter(name: $0) }) throws
+        -> WeightLoadReport
+    {
         let parameters = namedParameters()
         let floatNames = checkpoint.names.filter { checkpoint.info($0)?.dtype.isFloatingPoint ?? false }
-        // Checkpoint names by the parameter name they load into; what sanitizes to nil is no parameter at all.
+        // Checkpoint names by the stored name they stand for; what sanitizes to nil is no parameter at all.
         var sources: [String: String] = [:]
         var ignored = Set<String>()
         for name in floatNames {
@@ -61,11 +67,20 @@ extension Module {
         var used = Set<String>()
         var loaded = Set<ObjectIdentifier>()
         for (name, tensor) in parameters {
-            guard let source = checkpointName(name) else { continue }
-            if let info = checkpoint.info(source), info.shape != tensor.shape {
-                throw ModelWeightsError.shapeMismatch(file: checkpoint.url.path, name: source, expected: tensor.shape, found: info.shape)
+            let stored = storage(name)
+            guard let source = checkpointName(stored.name) else { continue }
+            let storedShape = stored.isTransposed ? tensor.shape.reversed() : tensor.shape
+            if let info = checkpoint.info(source), info.shape != storedShape {
+                throw ModelWeightsError.shapeMismatch(
+                    file: checkpoint.url.path, name: source, expected: storedShape, found: info.shape)
             }
-            try tensor.withUnsafeMutableBufferPointer { try checkpoint.withFloatsCopied(source, into: $0) }
+            if stored.isTransposed {
+                let matrix = Tensor(uninitializedShape: storedShape)
+                try matrix.withUnsafeMutableBufferPointer { try checkpoint.withFloatsCopied(source, into: $0) }
+                tensor.copy(from: matrix.transposed())
+            } else {
+                try tensor.withUnsafeMutableBufferPointer { try checkpoint.withFloatsCopied(source, into: $0) }
+            }
             used.insert(source)
             loaded.insert(ObjectIdentifier(tensor))
         }
@@ -86,24 +101,32 @@ extension Module {
         return report
     }
 
-    /// Loads a checkpoint of family `modelType` (its base prefix and its renames); see
-    /// ``loadWeights(from:basePrefix:strict:sanitize:)``.
+    /// Loads a checkpoint of family `modelType` (its base prefix, its renames and its layout); see
+    /// ``loadWeights(from:basePrefix:strict:sanitize:storage:)``.
     @discardableResult
     public func loadWeights(from checkpoint: any SafeTensorsSource, modelType: ModelType, strict: Bool = false) throws
         -> WeightLoadReport
     {
         try loadWeights(from: checkpoint, basePrefix: modelType.basePrefix, strict: strict,
-                        sanitize: modelType.family.sanitize(checkpointName:))
+                        sanitize: modelType.family.sanitize(checkpointName:),
+                        storage: modelType.family.storage(ofParameter:))
     }
 
     /// Writes every parameter to a safetensors file (atomically) in the dtype of its element type, tied tensors
-    /// once under their first name.
-    public func saveWeights(to url: URL) throws {
+    /// once under their first name, each under the name and in the layout `storage` gives (a family's layout;
+    /// by default its own name, as it is).
+    public func saveWeights(to url: URL, storage: (String) -> StoredParameter = { StoredParameter(name: $0) }) throws {
         var seen = Set<ObjectIdentifier>()
         let tensors = namedParameters().compactMap { name, tensor -> WritableTensor? in
             guard seen.insert(ObjectIdentifier(tensor)).inserted else { return nil }
-            return WritableTensor(name: name, tensor: tensor)
+            let stored = storage(name)
+            return WritableTensor(name: stored.name, tensor: stored.isTransposed ? tensor.transposed() : tensor)
         }
         try SafeTensorsWriter.write(tensors, to: url)
+    }
+
+    /// Writes every parameter in the checkpoint layout of family `modelType`; see ``saveWeights(to:storage:)``.
+    public func saveWeights(to url: URL, modelType: ModelType) throws {
+        try saveWeights(to: url, storage: modelType.family.storage(ofParameter:))
     }
 }

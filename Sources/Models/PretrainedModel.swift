@@ -44,13 +44,14 @@ extension PretrainedModel {
         return (model, report)
     }
 
-    /// Writes `config.json` (with this head's `architectures`) and `model.safetensors` into `directory`,
-    /// creating it; each file is written under a temporary name and renamed.
+    /// Writes `config.json` (with this head's `architectures`) and `model.safetensors` (in the family's checkpoint
+    /// layout) into `directory`, creating it; each file is written under a temporary name and renamed.
     public func save(to directory: URL) throws {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         var config = self.config
         config.architectures = [config.modelType.className(Self.architectureSuffix)]
-        try saveWeights(to: directory.appendingPathComponent(SafeTensorsCheckpoint.singleFileName))
+        try saveWeights(to: directory.appendingPathComponent(SafeTensorsCheckpoint.singleFileName),
+                        modelType: config.modelType)
         try config.write(to: directory.appendingPathComponent("config.json"))
     }
 }

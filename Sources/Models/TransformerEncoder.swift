@@ -67,7 +67,7 @@ extension ModelConfig {
 
 extension Activation {
     /// The feed-forward nonlinearity this `hidden_act` names.
-    var feedForward: FeedForwardActivation {
+    public var feedForward: FeedForwardActivation {
         switch self {
         case .gelu: .gelu
         case .geluNew, .geluPytorchTanh: .geluTanh

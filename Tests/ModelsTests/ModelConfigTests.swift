@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 import Models
 import TestSupport
 import Testing
@@ -96,8 +97,9 @@ import Testing
             config.typeVocabSize = 3
         }
         config.extraKeys = [
-            "float_one": .number(1), "int_one": .integer(1), "nested": .object(["list": .array([.null, .bool(false)])]),
-            "empty_object": .object([:]), "empty_list": .array([]), "text": .string("tab\tnewline\n"),
+            "float_one": 1.0, "int_one": 1, "nested": ["list": [.null, false]],
+            "empty_object": [:], "empty_list": [], "text": "tab\tnewline\n",
+            "beyond_int": .number("123456789012345678901234567890"),
         ]
         try withScratchDirectory { directory in
             let url = directory.appendingPathComponent("config.json")
@@ -106,6 +108,8 @@ import Testing
             let text = try String(contentsOf: url, encoding: .utf8)
             #expect(text.contains("\"float_one\": 1.0,\n"))
             #expect(text.contains("\"int_one\": 1,\n"))
+            #expect(text.contains("\"beyond_int\": 123456789012345678901234567890,\n"),
+                    "integers beyond Int keep their literal")
             #expect(text.contains("\"empty_list\": [],\n"))
             #expect(text.contains("\"distill_layer_dimensions\": [\n    {\n      \"head_size\": 8,\n      \"heads\": 6,\n"))
             #expect(text.contains("\"0\": \"n\\u00e9gatif\""))
@@ -259,9 +263,30 @@ import Testing
         #expect(try readingError("[1, 2]") == .notAnObject)
     }
 
+    /// The message lists the registered families (the test family is registered first, so that the list does not
+    /// depend on which tests ran before).
     @Test func unsupportedModelTypeIsNamed() throws {
+        try ModelType.register(ToyBert.self)
         #expect(try readingError(#"{"model_type": "roberta"}"#) == .invalidValue(
-            key: "model_type", reason: "unsupported model type \"roberta\" (supported: bert, distilbert)"))
+            key: "model_type", reason: "unsupported model type \"roberta\" (supported: bert, distilbert, toy-bert)"))
+    }
+
+    /// Non-finite numbers are written as Python's `json` writes them, which transformers reads back (`null` would
+    /// read back as a missing value).
+    @Test func nonFiniteNumbersAreWrittenAsPythonWritesThem() throws {
+        var config = ModelConfig(modelType: .bert, hiddenSize: 8, layerCount: 1, headCount: 2, intermediateSize: 8,
+                                 vocabSize: 9)
+        config.initializerRange = .nan
+        config.layerNormEps = -.infinity
+        config.hiddenDropout = .infinity
+        try withScratchDirectory { directory in
+            let url = directory.appendingPathComponent("config.json")
+            try config.write(to: url)
+            let text = try String(contentsOf: url, encoding: .utf8)
+            #expect(text.contains("\"initializer_range\": NaN,\n"))
+            #expect(text.contains("\"layer_norm_eps\": -Infinity,\n"))
+            #expect(text.contains("\"hidden_dropout_prob\": Infinity,\n"))
+        }
     }
 
     @Test func headsMustDivideHiddenSize() throws {

@@ -1,26 +1,28 @@
+import JSON
 import NN
 import Tensors
 
 /// BERT (`model_type` "bert"; `BertModel`, `BertForSequenceClassification`, ...): post-LN layers named
 /// `encoder.layer.N.attention.self.query`, ..., token-type embeddings, a pooler over [CLS] that sequence
-/// classification reads, and the `cls.predictions` masked-LM head with the config's activation.
-enum Bert: ModelFamily {
-    static let modelType = "bert"
-    static let classPrefix = "Bert"
-    static let basePrefix = "bert"
+/// classification reads, and the `cls.predictions` masked-LM head with the config's activation. Public, so that a
+/// family built on BERT's keys and layers can delegate to it.
+public enum Bert: ModelFamily {
+    public static let modelType = "bert"
+    public static let classPrefix = "Bert"
+    public static let basePrefix = "bert"
 
-    static let keys = ConfigKeys(
+    public static let keys = ConfigKeys(
         hiddenSize: "hidden_size", layerCount: "num_hidden_layers", headCount: "num_attention_heads",
         intermediateSize: "intermediate_size", activation: "hidden_act", hiddenDropout: "hidden_dropout_prob",
         attentionDropout: "attention_probs_dropout_prob", classifierDropout: "classifier_dropout",
         maxPositions: "max_position_embeddings")
 
     /// Two token types; `classifier_dropout` unset (the hidden dropout is used).
-    static func applyDefaults(to config: inout ModelConfig) {
+    public static func applyDefaults(to config: inout ModelConfig) {
         config.typeVocabSize = 2
     }
 
-    static func readConfig(_ reader: inout ConfigReader) throws -> ModelConfig {
+    public static func readConfig(_ reader: inout ConfigReader) throws -> ModelConfig {
         var config = try keys.read(&reader, as: .bert)
         config.layerNormEps = try reader.optional("layer_norm_eps", as: Double.self) ?? config.layerNormEps
         guard config.layerNormEps > 0 else { throw reader.invalid("layer_norm_eps", "must be positive") }
@@ -29,35 +31,35 @@ enum Bert: ModelFamily {
         return config
     }
 
-    static func writeConfig(_ config: ModelConfig, into object: inout [String: ConfigValue]) {
+    public static func writeConfig(_ config: ModelConfig, into object: inout [String: JSONValue]) {
         keys.write(config, into: &object)
-        object["layer_norm_eps"] = .number(config.layerNormEps)
-        object["type_vocab_size"] = .integer(config.typeVocabSize)
+        object["layer_norm_eps"] = .pythonNumber(config.layerNormEps)
+        object["type_vocab_size"] = JSONValue(config.typeVocabSize)
     }
 
-    static func adopt(_ config: inout ModelConfig) {
+    public static func adopt(_ config: inout ModelConfig) {
         config.typeVocabSize = 2
         config.sinusoidalPositions = false
     }
 
-    static func makeLayer(shape: TransformerLayerShape, generator: RandomGenerator) -> any TransformerBlock {
+    public static func makeLayer(shape: TransformerLayerShape, generator: RandomGenerator) -> any TransformerBlock {
         TransformerLayer(shape: shape, naming: .bert, generator: generator)
     }
 
-    static let layerPrefix = "encoder.layer"
-    static let hasPooler = true
-    static let usesPreClassifier = false
+    public static let layerPrefix = "encoder.layer"
+    public static let hasPooler = true
+    public static let usesPreClassifier = false
 
-    static let maskedLanguageModelNames = MaskedLanguageModelNames(
+    public static let maskedLanguageModelNames = MaskedLanguageModelNames(
         transform: "cls.predictions.transform.dense", layerNorm: "cls.predictions.transform.LayerNorm",
         decoderWeight: "cls.predictions.decoder.weight", decoderBias: "cls.predictions.bias")
 
-    static func maskedLanguageModelActivation(_ config: ModelConfig) -> FeedForwardActivation {
+    public static func maskedLanguageModelActivation(_ config: ModelConfig) -> FeedForwardActivation {
         config.activation.feedForward
     }
 
     /// `BertForQuestionAnswering` has no dropout before `qa_outputs`.
-    static func questionAnsweringDropout(_ config: ModelConfig) -> Double { 0 }
+    public static func questionAnsweringDropout(_ config: ModelConfig) -> Double { 0 }
 }
 
 extension ModelType {

@@ -1,3 +1,4 @@
+import JSON
 import NN
 import Tensors
 
@@ -6,23 +7,23 @@ import Tensors
 /// token types and no pooler: sequence classification puts `pre_classifier` + ReLU over h[CLS], the masked-LM head
 /// is `vocab_transform` → GELU → `vocab_layer_norm` → `vocab_projector`, and question answering applies `qa_dropout`.
 /// Its LayerNorm epsilon is always 1e-12.
-enum DistilBert: ModelFamily {
-    static let modelType = "distilbert"
-    static let classPrefix = "DistilBert"
-    static let basePrefix = "distilbert"
+public enum DistilBert: ModelFamily {
+    public static let modelType = "distilbert"
+    public static let classPrefix = "DistilBert"
+    public static let basePrefix = "distilbert"
 
-    static let keys = ConfigKeys(
+    public static let keys = ConfigKeys(
         hiddenSize: "dim", layerCount: "n_layers", headCount: "n_heads", intermediateSize: "hidden_dim",
         activation: "activation", hiddenDropout: "dropout", attentionDropout: "attention_dropout",
         classifierDropout: "seq_classif_dropout", maxPositions: "max_position_embeddings")
 
     /// No token types; `seq_classif_dropout` 0.2.
-    static func applyDefaults(to config: inout ModelConfig) {
+    public static func applyDefaults(to config: inout ModelConfig) {
         config.typeVocabSize = 0
         config.classifierDropout = 0.2
     }
 
-    static func readConfig(_ reader: inout ConfigReader) throws -> ModelConfig {
+    public static func readConfig(_ reader: inout ConfigReader) throws -> ModelConfig {
         var config = try keys.read(&reader, as: .distilbert)
         config.qaDropout = try reader.probability("qa_dropout") ?? config.qaDropout
         config.sinusoidalPositions = try reader.optional("sinusoidal_pos_embds", as: Bool.self) ?? config.sinusoidalPositions
@@ -31,34 +32,34 @@ enum DistilBert: ModelFamily {
         return config
     }
 
-    static func writeConfig(_ config: ModelConfig, into object: inout [String: ConfigValue]) {
+    public static func writeConfig(_ config: ModelConfig, into object: inout [String: JSONValue]) {
         keys.write(config, into: &object)
-        object["qa_dropout"] = .number(config.qaDropout)
+        object["qa_dropout"] = .pythonNumber(config.qaDropout)
         object["sinusoidal_pos_embds"] = .bool(config.sinusoidalPositions)
     }
 
     /// No token types; the classifier dropout becomes the one BERT used (its own, else the hidden dropout).
-    static func adopt(_ config: inout ModelConfig) {
+    public static func adopt(_ config: inout ModelConfig) {
         config.typeVocabSize = 0
         config.classifierDropout = config.classifierDropout ?? config.hiddenDropout
     }
 
-    static func makeLayer(shape: TransformerLayerShape, generator: RandomGenerator) -> any TransformerBlock {
+    public static func makeLayer(shape: TransformerLayerShape, generator: RandomGenerator) -> any TransformerBlock {
         TransformerLayer(shape: shape, naming: .distilBert, generator: generator)
     }
 
-    static let layerPrefix = "transformer.layer"
-    static let hasPooler = false
-    static let usesPreClassifier = true
+    public static let layerPrefix = "transformer.layer"
+    public static let hasPooler = false
+    public static let usesPreClassifier = true
 
-    static let maskedLanguageModelNames = MaskedLanguageModelNames(
+    public static let maskedLanguageModelNames = MaskedLanguageModelNames(
         transform: "vocab_transform", layerNorm: "vocab_layer_norm", decoderWeight: "vocab_projector.weight",
         decoderBias: "vocab_projector.bias")
 
     /// `DistilBertForMaskedLM` always uses GELU here, whatever `activation` says.
-    static func maskedLanguageModelActivation(_ config: ModelConfig) -> FeedForwardActivation { .gelu }
+    public static func maskedLanguageModelActivation(_ config: ModelConfig) -> FeedForwardActivation { .gelu }
 
-    static func questionAnsweringDropout(_ config: ModelConfig) -> Double { config.qaDropout }
+    public static func questionAnsweringDropout(_ config: ModelConfig) -> Double { config.qaDropout }
 }
 
 extension ModelType {
