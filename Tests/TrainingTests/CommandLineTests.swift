@@ -179,10 +179,20 @@ enum CheckpointProbe {
     static func step(_ output: URL) -> Int? {
         // A kill between the two renames of a checkpoint replacement leaves only `checkpoint.old`.
         let states = ["checkpoint", "checkpoint.old"].map { output.appendingPathComponent("\($0)/state.json") }
-        guard let data = states.lazy.compactMap({ try? Data(contentsOf: $0) }).first,
+        // Not `lazy.compactMap(...).first`: that reads the file twice and traps when the running process renames
+        // it in between.
+        guard let data = states.firstNonNil({ try? Data(contentsOf: $0) }),
               let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
               let progress = object["progress"] as? [String: Any]
         else { return nil }
         return progress["step"] as? Int
+    }
+}
+
+extension Sequence {
+    /// The first non-nil result of `transform`, calling it once per element until then.
+    func firstNonNil<T>(_ transform: (Element) -> T?) -> T? {
+        for element in self { if let value = transform(element) { return value } }
+        return nil
     }
 }
