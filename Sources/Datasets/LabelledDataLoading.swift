@@ -17,13 +17,16 @@ public enum LabelledDataLoading {
     /// SST-2's 0/1 are class indices). A file whose labels are such scores but which has a malformed row is
     /// reported as a regression file with that row, not read as classes named "3.8", "4.2", ...
     ///
-    /// - Parameter labelSet: For classification, the class names to map labels through (a model's `id2label`,
-    ///   or the training file's set when reading its dev file); `nil` builds the set from the file.
-    public static func read(path: String, task: TaskKind?, labelSet: LabelSet? = nil) throws(DatasetError)
-        -> LabelledDataset
+    /// - Parameters:
+    ///   - labelSet: For classification, the class names to map labels through (a model's `id2label`, or the
+    ///     training file's set when reading its dev file); `nil` builds the set from the file.
+    ///   - skipBadRows: Leave malformed rows out and count them (see ``DatasetReadOptions/skipBadRows``).
+    public static func read(path: String, task: TaskKind?, labelSet: LabelSet? = nil, skipBadRows: Bool = false)
+        throws(DatasetError) -> LabelledDataset
     {
         func read(_ kind: TaskKind) throws(DatasetError) -> LabelledDataset {
-            try LabelledTextReader.read(path: path, options: DatasetReadOptions(task: kind, labelSet: labelSet))
+            try LabelledTextReader.read(
+                path: path, options: DatasetReadOptions(task: kind, labelSet: labelSet, skipBadRows: skipBadRows))
         }
         if let task { return try read(task) }
         let asRegression: LabelledDataset
