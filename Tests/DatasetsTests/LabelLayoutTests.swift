@@ -96,3 +96,14 @@ import Testing
         #expect((duplicate?.description.count ?? .max) < 300)
     }
 }
+
+@Suite struct TaskGuessWhenSkippingTests {
+    @Test func aScoreLikeLabelAmongNamesDoesNotMakeARegressionFile() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("names-\(UUID().uuidString).tsv").path
+        try Data("sentence\tlabel\na\tpos\nb\tneg\nc\t2.5\nd\tpos\n".utf8).write(to: URL(fileURLWithPath: path))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let dataset = try LabelledDataLoading.read(path: path, task: nil, skipBadRows: true)
+        #expect(dataset.task == .classification)
+        #expect(dataset.examples.count == 4)
+    }
+}
