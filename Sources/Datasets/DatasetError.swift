@@ -1,3 +1,5 @@
+import JSON
+
 /// A problem found while reading a labelled text file, located by file path and (when it concerns one row)
 /// the 1-based line number where that row starts.
 public struct DatasetError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -28,6 +30,12 @@ public struct DatasetError: Error, Sendable, Equatable, CustomStringConvertible 
         case unknownLabel(String, known: [String])
         /// The label is a class index outside `0..<classCount`.
         case labelIndexOutOfRange(Int, classCount: Int)
+        /// The label is not an integer, but the file's other labels are class indices `0..<classCount`.
+        case notAClassIndex(String, classCount: Int)
+        /// The label is an integer, but the file's other labels are these names.
+        case integerAmongNamedLabels(String, names: [String])
+        /// The label is an integer class index at or above `limit` (see ``LabelledTextReader``).
+        case classIndexTooLarge(String, limit: Int)
         /// A CSV quoted field is not closed before the end of the file.
         case unterminatedQuote
         /// A CSV quoted field is followed by something other than a comma or the end of the record.
@@ -59,6 +67,8 @@ public struct DatasetError: Error, Sendable, Equatable, CustomStringConvertible 
         return "\(location): \(message)"
     }
 
+    /// Text and names from the file are quoted as short excerpts, and long lists are cut, so that a huge cell
+    /// or header cannot flood the message.
     private var message: String {
         switch reason {
         case .unreadable(let why):
@@ -70,23 +80,32 @@ public struct DatasetError: Error, Sendable, Equatable, CustomStringConvertible 
         case .emptyFile:
             return "file is empty (expected a header row or at least one record)"
         case .missingColumn(let name, let available):
-            return "no column '\(name)' (columns: \(available.joined(separator: ", ")))"
+            return "no column '\(name.errorExcerpt())' (columns: \(Self.listed(available)))"
         case .noTextColumn(let available):
-            return "cannot tell which column holds the text (columns: \(available.joined(separator: ", "))); "
+            return "cannot tell which column holds the text (columns: \(Self.listed(available))); "
                 + "name it explicitly"
         case .noLabelColumn(let available):
-            return "no label column found (columns: \(available.joined(separator: ", "))); "
+            return "no label column found (columns: \(Self.listed(available))); "
                 + "name it explicitly, or read the file as unlabelled"
         case .wrongColumnCount(let expected, let found):
             return "expected \(expected) columns, found \(found)"
         case .emptyText(let column):
-            return "empty text in column '\(column)'"
+            return "empty text in column '\(column.errorExcerpt())'"
         case .unparsableLabel(let label):
-            return "cannot parse label '\(label)'"
+            return "cannot parse label '\(label.errorExcerpt())'"
         case .unknownLabel(let label, let known):
-            return "unknown label '\(label)' (known labels: \(known.joined(separator: ", ")))"
+            return "unknown label '\(label.errorExcerpt())' (known labels: \(Self.listed(known)))"
         case .labelIndexOutOfRange(let index, let classCount):
             return "label index \(index) is out of range for \(classCount) classes"
+        case .notAClassIndex(let label, let classCount):
+            let expected = classCount > 0 ? "integer class indices 0 to \(classCount - 1)" : "integer class indices"
+            return "label '\(label.errorExcerpt())' is not a class index; the file's other labels are \(expected)"
+        case .integerAmongNamedLabels(let label, let names):
+            return "label '\(label.errorExcerpt())' is an integer, but the file's other labels are names "
+                + "(\(Self.listed(names)))"
+        case .classIndexTooLarge(let label, let limit):
+            return "label '\(label.errorExcerpt())' is too large a class index: class indices must be below \(limit) "
+                + "(the number of labelled rows, or \(ClassLayout.minimumIndexLimit) if that is larger)"
         case .unterminatedQuote:
             return "quoted field is never closed"
         case .textAfterClosingQuote:
@@ -96,7 +115,13 @@ public struct DatasetError: Error, Sendable, Equatable, CustomStringConvertible 
         case .notAJSONObject:
             return "expected a JSON object"
         case .wrongValueType(let key, let expected):
-            return "value of '\(key)' must be \(expected)"
+            return "value of '\(key.errorExcerpt())' must be \(expected)"
         }
+    }
+
+    /// Up to ten names, each quoted as an excerpt, and how many more there are.
+    private static func listed(_ names: [String]) -> String {
+        let shown = names.prefix(10).map { $0.errorExcerpt() }.joined(separator: ", ")
+        return names.count > 10 ? shown + ", and \(names.count - 10) more" : shown
     }
 }

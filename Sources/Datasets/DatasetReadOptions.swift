@@ -5,7 +5,10 @@ public struct DatasetReadOptions: Sendable {
     /// Classification (labels are class names or indices) or regression (labels are real numbers).
     public var task: TaskKind
     /// The class names to map labels through (for example a model's `id2label`, or the set built from the
-    /// training file); `nil` builds one from the data. Ignored for regression.
+    /// training file); integer labels not among the names are class indices. `nil` builds the set from the data:
+    /// the sorted names, or "0"..."largest index" when most labels are integers. A row whose label is of the other
+    /// kind, or an integer at or above the larger of 1000 and the number of labelled rows, is then a bad row.
+    /// Ignored for regression.
     public var labelSet: LabelSet?
     /// Columns named by the caller; the rest are detected from the header.
     public var columns: ColumnOverrides

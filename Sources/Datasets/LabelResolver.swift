@@ -1,18 +1,38 @@
-/// Maps labels as written in a file to ``Label`` values.
-///
-/// Classification labels are looked up by name in the label set first, so a set whose names look like numbers
-/// (for example star ratings "1"..."5") maps by name; otherwise an integer-looking label is a class index.
-/// Regression labels are parsed as finite `Float`s.
+/// Maps labels as written in a file to ``Label`` values: class indices through a ``ClassLayout``, or for
+/// regression finite `Float`s.
 struct LabelResolver {
     enum Mode {
         case regression
-        case classification(LabelSet?)
+        case classification(ClassLayout)
     }
 
     let mode: Mode
     /// Whether an empty label (and, for classification, the Hub's "-1" placeholder for unlabelled test
     /// splits) means "no label" instead of an error.
     let labelsOptional: Bool
+
+    /// The resolver for a file whose labels as written are `labels`: through `labelSet` if one is given, else
+    /// through the classes the labels imply.
+    init(task: TaskKind, labelSet: LabelSet?, labels: some Sequence<RawLabel>, labelsOptional: Bool) {
+        self.labelsOptional = labelsOptional
+        switch (task, labelSet) {
+        case (.regression, _):
+            mode = .regression
+        case (.classification, let labelSet?):
+            mode = .classification(.given(labelSet))
+        case (.classification, nil):
+            let names = labels.lazy.compactMap(Self.className).filter { name in
+                !name.isEmpty && !(labelsOptional && name == "-1")
+            }
+            mode = .classification(.implied(byLabels: names))
+        }
+    }
+
+    /// The class names labels are mapped through; `nil` for regression and for a file without usable labels.
+    var labelSet: LabelSet? {
+        guard case .classification(let layout) = mode else { return nil }
+        return layout.labelSet
+    }
 
     /// The label for `raw`; `nil` when the row has no label and labels are optional.
     func resolve(_ raw: RawLabel?) throws(DatasetError.Reason) -> Label? {
@@ -29,38 +49,12 @@ struct LabelResolver {
             }
             guard let value, value.isFinite else { throw .unparsableLabel(Self.written(raw)) }
             return .value(value)
-        case .classification(let labelSet):
+        case .classification(let layout):
             guard let name = Self.className(raw) else { throw .unparsableLabel(Self.written(raw)) }
             if labelsOptional && (name.isEmpty || name == "-1") { return nil }
-            if let index = labelSet?.index(of: name) { return .classIndex(index) }
-            if let index = Int(name) {
-                let classCount = labelSet?.count ?? 0
-                guard (0..<classCount).contains(index) else {
-                    throw .labelIndexOutOfRange(index, classCount: classCount)
-                }
-                return .classIndex(index)
-            }
             guard !name.isEmpty else { throw .unparsableLabel("") }
-            throw .unknownLabel(name, known: labelSet?.names ?? [])
+            return .classIndex(try layout.index(of: name))
         }
-    }
-
-    /// The label set implied by the labels of a file: the sorted distinct non-integer names if there are any
-    /// (as Hugging Face's `run_glue` sorts label names), otherwise class names "0"..."max index".
-    /// `nil` if the file has no usable labels.
-    static func labelSet(builtFrom labels: some Sequence<RawLabel>) -> LabelSet? {
-        var names = Set<String>()
-        var maxIndex = -1
-        for label in labels {
-            guard let name = className(label), !name.isEmpty else { continue }
-            if let index = Int(name) {
-                maxIndex = max(maxIndex, index)
-            } else {
-                names.insert(name)
-            }
-        }
-        let ordered = names.isEmpty ? (0..<(maxIndex + 1)).map(String.init) : names.sorted()
-        return try? LabelSet(names: ordered)
     }
 
     /// The text a classification label is matched by: the trimmed string, or an integral number written as an

@@ -15,15 +15,19 @@ public enum LabelledDataLoading {
     /// Reads `path` as a task of kind `task`, or, when `task` is `nil`, as regression if every label is a number
     /// and at least one is not an integer (STS-B's 0-5 scores), else as classification (integer labels such as
     /// SST-2's 0/1 are class indices). A file whose labels are such scores but which has a malformed row is
-    /// reported as a regression file with that row, not read as classes named "3.8", "4.2", ...
+    /// reported as a regression file with that row, not read as classes named "3.8", "4.2", ... When skipping bad
+    /// rows, "every label" becomes "most labels": a file of names with one score-like label stays classification.
     ///
-    /// - Parameter labelSet: For classification, the class names to map labels through (a model's `id2label`,
-    ///   or the training file's set when reading its dev file); `nil` builds the set from the file.
-    public static func read(path: String, task: TaskKind?, labelSet: LabelSet? = nil) throws(DatasetError)
-        -> LabelledDataset
+    /// - Parameters:
+    ///   - labelSet: For classification, the class names to map labels through (a model's `id2label`, or the
+    ///     training file's set when reading its dev file); `nil` builds the set from the file.
+    ///   - skipBadRows: Leave malformed rows out and count them (see ``DatasetReadOptions/skipBadRows``).
+    public static func read(path: String, task: TaskKind?, labelSet: LabelSet? = nil, skipBadRows: Bool = false)
+        throws(DatasetError) -> LabelledDataset
     {
         func read(_ kind: TaskKind) throws(DatasetError) -> LabelledDataset {
-            try LabelledTextReader.read(path: path, options: DatasetReadOptions(task: kind, labelSet: labelSet))
+            try LabelledTextReader.read(
+                path: path, options: DatasetReadOptions(task: kind, labelSet: labelSet, skipBadRows: skipBadRows))
         }
         if let task { return try read(task) }
         let asRegression: LabelledDataset
@@ -39,6 +43,7 @@ public enum LabelledDataLoading {
         let hasFraction = asRegression.examples.contains { example in
             if case .value(let value) = example.label { value != value.rounded() } else { false }
         }
-        return hasFraction ? asRegression : try read(.classification)
+        let mostlyNumbers = asRegression.skippedRows.count < asRegression.examples.count
+        return hasFraction && mostlyNumbers ? asRegression : try read(.classification)
     }
 }

@@ -11,13 +11,13 @@ public struct LabelledDataset: Sendable {
     public var labelSet: LabelSet?
     /// The columns (or JSON keys) that were read.
     public var columns: ColumnNames
-    /// How many malformed rows were skipped (always 0 unless ``DatasetReadOptions/skipBadRows`` is set).
-    public var skippedRows: Int
+    /// The malformed rows that were skipped (none unless ``DatasetReadOptions/skipBadRows`` is set).
+    public var skippedRows: SkippedRows
 
     /// Creates a dataset.
     public init(
         path: String, examples: [TextExample], task: TaskKind, labelSet: LabelSet?, columns: ColumnNames,
-        skippedRows: Int
+        skippedRows: SkippedRows
     ) {
         self.path = path
         self.examples = examples

@@ -35,31 +35,23 @@ public enum LabelledTextReader {
         case .jsonLines: parsed = try JSONLinesParser.parse(file, options: options)
         }
 
-        let labelSet: LabelSet?
-        let mode: LabelResolver.Mode
-        switch options.task {
-        case .regression:
-            labelSet = nil
-            mode = .regression
-        case .classification:
-            labelSet = options.labelSet ?? LabelResolver.labelSet(builtFrom: parsed.rows.lazy.compactMap(\.rawLabel))
-            mode = .classification(labelSet)
-        }
-        let resolver = LabelResolver(mode: mode, labelsOptional: options.labelsOptional)
+        let resolver = LabelResolver(
+            task: options.task, labelSet: options.labelSet, labels: parsed.rows.lazy.compactMap(\.rawLabel),
+            labelsOptional: options.labelsOptional)
 
         var examples: [TextExample] = []
         examples.reserveCapacity(parsed.rows.count)
-        var skippedRows = 0
+        var skippedRows = SkippedRows(path: path)
         for row in parsed.rows {
             do throws(DatasetError) {
                 examples.append(try example(row, columns: parsed.columns, resolver: resolver, path: path))
             } catch {
                 guard options.skipBadRows else { throw error }
-                skippedRows += 1
+                skippedRows.record(line: error.line)
             }
         }
         return LabelledDataset(
-            path: path, examples: examples, task: options.task, labelSet: labelSet, columns: parsed.columns,
+            path: path, examples: examples, task: options.task, labelSet: resolver.labelSet, columns: parsed.columns,
             skippedRows: skippedRows)
     }
 

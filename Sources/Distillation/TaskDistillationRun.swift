@@ -29,6 +29,8 @@ public struct TaskDistillationRequest: Sendable {
     public var training = TrainingConfiguration()
     /// Batch size of the teacher's precomputation and of dev evaluation.
     public var inferenceBatchSize = 64
+    /// Leave malformed rows of the training and dev files out (counted in ``TaskDistillationRun/skippedRows``).
+    public var skipBadRows = false
 
     public init(teacherDirectory: URL, studentDirectory: URL, trainPath: String, devPath: String?, outputDirectory: URL) {
         self.teacherDirectory = teacherDirectory
@@ -50,6 +52,8 @@ public final class TaskDistillationRun {
     public let labels: LabelSet?
     public let metrics: [Metric]
     public let trainingExamples: [TokenizedExample]
+    /// The rows left out of the training and dev files (none unless ``TaskDistillationRequest/skipBadRows`` is set).
+    public let skippedRows: [SkippedRows]
     public let distiller: TaskDistiller
     public let trainer: Trainer
     /// How the teacher's logits were obtained; `nil` when the cache was off or bypassed (hidden-state terms).
@@ -89,8 +93,11 @@ public final class TaskDistillationRun {
         }
 
         let kind: TaskKind = labels == nil ? .regression : .classification
-        let train = try LabelledDataLoading.read(path: request.trainPath, task: kind, labelSet: labels)
-        let dev = try request.devPath.map { try LabelledDataLoading.read(path: $0, task: kind, labelSet: labels) }
+        func read(_ path: String) throws(DatasetError) -> LabelledDataset {
+            try LabelledDataLoading.read(path: path, task: kind, labelSet: labels, skipBadRows: request.skipBadRows)
+        }
+        let train = try read(request.trainPath)
+        let dev = try request.devPath.map(read)
         let metrics = request.metrics.isEmpty ? Metric.defaults(forTask: request.task, regression: labels == nil) : request.metrics
         if let metric = metrics.first(where: { $0.isRegressionMetric != (labels == nil) }) {
             throw TaskDistillationError.metricDoesNotApply(metric, kind)
@@ -151,6 +158,7 @@ public final class TaskDistillationRun {
         self.labels = labels
         self.metrics = metrics
         trainingExamples = examples
+        skippedRows = [train.skippedRows] + (dev.map { [$0.skippedRows] } ?? [])
         self.distiller = distiller
         self.cacheOutcome = cacheOutcome
         freshStudentParameters = loaded.freshParameters

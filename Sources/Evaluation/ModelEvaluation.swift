@@ -9,6 +9,8 @@ public struct ModelEvaluationReport: Sendable, Equatable, Codable {
     /// The evaluation file and how many examples it had.
     public var data: String
     public var examples: Int
+    /// The malformed rows left out of the file (none unless ``ModelEvaluationSettings/skipBadRows`` is set).
+    public var skippedRows: SkippedRows
     /// Metric values by name (`accuracy`, `f1`, `mcc`, `pearson`, `spearman`, ...); `nil` when undefined (NaN).
     public var metrics: [String: Double?]
     /// Mean cross-entropy, or mean squared error for regression.
@@ -32,6 +34,8 @@ public struct ModelEvaluationSettings: Sendable {
     public var batchSize = 32
     /// How many examples are timed one at a time for the latency.
     public var latencyExamples = 100
+    /// Leave malformed rows of the file out instead of failing on the first one.
+    public var skipBadRows = false
 
     public init(task: String? = nil) {
         self.task = task
@@ -48,7 +52,8 @@ public enum ModelEvaluation {
     {
         let regression = classifier.isRegression
         let data = try LabelledDataLoading.read(
-            path: dataPath, task: regression ? .regression : .classification, labelSet: classifier.labels)
+            path: dataPath, task: regression ? .regression : .classification, labelSet: classifier.labels,
+            skipBadRows: settings.skipBadRows)
         let maxLength = min(settings.maxLength, classifier.maxLength)
         let examples = data.tokenized(with: classifier.tokenizer, maxLength: maxLength)
         let metrics = settings.metrics.isEmpty
@@ -60,7 +65,7 @@ public enum ModelEvaluation {
         let latency = try InferenceSpeed.latency(
             of: classifier.model, examples: examples, padId: padId, limit: settings.latencyExamples)
         return ModelEvaluationReport(
-            model: classifier.directory.path, data: dataPath, examples: examples.count,
+            model: classifier.directory.path, data: dataPath, examples: examples.count, skippedRows: data.skippedRows,
             metrics: Dictionary(uniqueKeysWithValues: metrics.map { metric in
                 (metric.rawValue, scores.metricValues[metric].flatMap { $0.isNaN ? nil : $0 })
             }),

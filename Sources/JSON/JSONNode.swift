@@ -89,8 +89,8 @@ public struct JSONAccessError: Error, Equatable, Sendable, CustomStringConvertib
 
     public var description: String {
         switch fault {
-        case .missing: "missing key \"\(path)\""
-        case .wrongKind(let expected, let found): "\"\(path)\": expected \(expected), found \(found)"
+        case .missing: "missing key \"\(path.errorExcerpt())\""
+        case .wrongKind(let expected, let found): "\"\(path.errorExcerpt())\": expected \(expected), found \(found)"
         }
     }
 }

@@ -11,7 +11,9 @@ public enum JSONParseError: Error, Equatable, Sendable, CustomStringConvertible 
         case .syntax(_, let line, let column, let reason):
             line == 1 ? "\(reason) at column \(column)" : "\(reason) at line \(line), column \(column)"
         case .duplicateKey(let key, let path):
-            path.isEmpty ? "duplicate key \"\(key)\"" : "duplicate key \"\(key)\" inside \"\(path)\""
+            path.isEmpty
+                ? "duplicate key \"\(key.errorExcerpt())\""
+                : "duplicate key \"\(key.errorExcerpt())\" inside \"\(path.errorExcerpt())\""
         }
     }
 }

@@ -60,11 +60,12 @@ public enum JSONValue: Hashable, Sendable {
         }
     }
 
-    /// The value itself if it is a number, string or boolean, else its kind; for error messages.
+    /// The value itself if it is a number, string or boolean, else its kind; for error messages, so a long
+    /// number or string is cut to a short excerpt.
     public var summary: String {
         switch self {
-        case .number(let text): text
-        case .string(let text): JSONValue.quoted(text)
+        case .number(let text): text.errorExcerpt()
+        case .string(let text): JSONValue.quoted(text.errorExcerpt())
         case .bool(let value): String(value)
         default: kindName
         }

@@ -197,7 +197,7 @@ public struct ModelConfig: Sendable, Equatable {
     private init(reading reader: inout ConfigReader) throws {
         let typeName: String = try reader.required("model_type", as: String.self)
         guard let type = ModelType(rawValue: typeName) else {
-            throw reader.invalid("model_type", "unsupported model type \"\(typeName)\" (supported: "
+            throw reader.invalid("model_type", "unsupported model type \"\(typeName.errorExcerpt())\" (supported: "
                 + ModelType.allCases.map(\.rawValue).joined(separator: ", ") + ")")
         }
         self = try type.family.readConfig(&reader)
@@ -208,7 +208,7 @@ public struct ModelConfig: Sendable, Equatable {
         id2label = try reader.labels() ?? id2label
         if let name = try reader.optional("problem_type", as: String.self) {
             guard let problemType = ProblemType(rawValue: name) else {
-                throw reader.invalid("problem_type", "unsupported problem type \"\(name)\"")
+                throw reader.invalid("problem_type", "unsupported problem type \"\(name.errorExcerpt())\"")
             }
             self.problemType = problemType
         }
@@ -333,7 +333,7 @@ public struct ConfigKeys: Sendable {
         }
         let activationName = try reader.optional(activation, as: String.self) ?? config.activation.rawValue
         guard let value = Activation(rawValue: activationName) else {
-            throw reader.invalid(activation, "unsupported activation \"\(activationName)\" (supported: "
+            throw reader.invalid(activation, "unsupported activation \"\(activationName.errorExcerpt())\" (supported: "
                 + Activation.allCases.map(\.rawValue).joined(separator: ", ") + ")")
         }
         config.activation = value
@@ -447,7 +447,8 @@ public struct ConfigReader {
             return try Dictionary(uniqueKeysWithValues: byId.map { key, value in
                 guard let id = Int(key), let label = value.stringValue else {
                     throw invalid(
-                        "id2label", "entry \"\(key)\": \(value.described) is not an integer id with a string label")
+                        "id2label",
+                        "entry \"\(key.errorExcerpt())\": \(value.described) is not an integer id with a string label")
                 }
                 return (id, label)
             })
@@ -456,7 +457,8 @@ public struct ConfigReader {
             var labels: [Int: String] = [:]
             for (label, value) in byLabel {
                 guard let id = value.integerValue, labels.updateValue(label, forKey: id) == nil else {
-                    throw invalid("label2id", "entry \"\(label)\": \(value.described) is not a distinct integer id")
+                    throw invalid(
+                        "label2id", "entry \"\(label.errorExcerpt())\": \(value.described) is not a distinct integer id")
                 }
             }
             return labels

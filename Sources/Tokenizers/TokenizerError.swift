@@ -1,3 +1,5 @@
+import JSON
+
 /// Why a tokenizer could not be loaded or saved. Every message names the file (and key) at fault.
 public enum TokenizerError: Error, CustomStringConvertible, Equatable {
     /// The directory holds neither `tokenizer.json` nor `vocab.txt`.
@@ -29,15 +31,15 @@ public enum TokenizerError: Error, CustomStringConvertible, Equatable {
         case .malformedJSON(let file, let reason):
             return "\(file): malformed JSON: \(reason)"
         case .missingKey(let file, let key):
-            return "\(file): missing key \"\(key)\""
+            return "\(file): missing key \"\(key.errorExcerpt())\""
         case .invalidValue(let file, let key, let reason):
-            return "\(file): invalid value for \"\(key)\": \(reason)"
+            return "\(file): invalid value for \"\(key.errorExcerpt())\": \(reason)"
         case .unsupportedStage(let file, let stage, let type):
-            return "\(file): unsupported \(stage) type \"\(type)\""
+            return "\(file): unsupported \(stage) type \"\(type.errorExcerpt())\""
         case .unsupportedAddedToken(let file, let token, let reason):
-            return "\(file): unsupported added token \"\(token)\": \(reason)"
+            return "\(file): unsupported added token \"\(token.errorExcerpt())\": \(reason)"
         case .missingToken(let file, let token, let role):
-            return "\(file): the \(role) token \"\(token)\" is not in the vocabulary"
+            return "\(file): the \(role) token \"\(token.errorExcerpt())\" is not in the vocabulary"
         case .writeFailed(let file, let reason):
             return "\(file): cannot be written: \(reason)"
         }

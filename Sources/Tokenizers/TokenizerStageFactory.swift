@@ -89,7 +89,8 @@ enum TokenizerStageFactory {
             "LongestFirst": .longestFirst, "OnlyFirst": .onlyFirst, "OnlySecond": .onlySecond,
         ]
         guard let strategy = strategies[name] else {
-            throw .invalidValue(file: json.file, key: json.keyPath("strategy"), reason: "unknown strategy \"\(name)\"")
+            throw .invalidValue(
+                file: json.file, key: json.keyPath("strategy"), reason: "unknown strategy \"\(name.errorExcerpt())\"")
         }
         return TruncationSettings(maxLength: try json.int("max_length"), strategy: strategy)
     }
@@ -166,7 +167,7 @@ enum TokenizerStageFactory {
                 let name = try special.string("id")
                 guard specialTokens[name] != nil else {
                     throw .invalidValue(
-                        file: json.file, key: special.keyPath("id"), reason: "\"\(name)\" is not in special_tokens")
+                        file: json.file, key: special.keyPath("id"), reason: "\"\(name.errorExcerpt())\" is not in special_tokens")
                 }
                 pieces.append(.special(name: name, typeId: Int32(clamping: try special.int("type_id"))))
             } else if let sequence = try element.optionalObject("Sequence") {

@@ -24,6 +24,8 @@ public struct FineTuningRequest: Sendable {
     public var training = TrainingConfiguration()
     /// Batch size of dev evaluation.
     public var evaluationBatchSize = 64
+    /// Leave malformed rows of the training and dev files out (counted in ``FineTuningRun/skippedRows``).
+    public var skipBadRows = false
 
     /// Class names of GLUE tasks whose files hold only indices, as the published fine-tuned models name them.
     public static let conventionalLabelNames = ["sst2": ["NEGATIVE", "POSITIVE"]]
@@ -46,6 +48,8 @@ public final class FineTuningRun {
     public let labels: LabelSet?
     public let metrics: [Metric]
     public let trainingExampleCount: Int
+    /// The rows left out of the training and dev files (none unless ``FineTuningRequest/skipBadRows`` is set).
+    public let skippedRows: [SkippedRows]
     /// Whether the checkpoint's own classification head was kept (see ``FineTuningModel``).
     public let keptHead: Bool
     /// Parameters left at their fresh initialisation.
@@ -95,6 +99,7 @@ public final class FineTuningRun {
         labels = data.labels
         metrics = data.metrics
         trainingExampleCount = examples.count
+        skippedRows = [data.train.skippedRows] + (data.dev.map { [$0.skippedRows] } ?? [])
         keptHead = loaded.keptHead
         freshParameters = loaded.freshParameters
     }
@@ -124,7 +129,8 @@ private struct FineTuningData {
         }
         var kind = LabelledDataLoading.taskKind(named: request.task)
         if kind == nil && givenLabels != nil { kind = .classification }
-        train = try LabelledDataLoading.read(path: request.trainPath, task: kind, labelSet: givenLabels)
+        train = try LabelledDataLoading.read(
+            path: request.trainPath, task: kind, labelSet: givenLabels, skipBadRows: request.skipBadRows)
         if train.task == .classification {
             guard let labels = train.labelSet else { throw FineTuningError.noLabels(file: request.trainPath) }
             self.labels = labels
@@ -133,7 +139,9 @@ private struct FineTuningData {
             labels = nil
         }
         let (kindRead, labels) = (train.task, self.labels)
-        dev = try request.devPath.map { try LabelledDataLoading.read(path: $0, task: kindRead, labelSet: labels) }
+        dev = try request.devPath.map { path in
+            try LabelledDataLoading.read(path: path, task: kindRead, labelSet: labels, skipBadRows: request.skipBadRows)
+        }
         metrics = request.metrics.isEmpty ? Metric.defaults(forTask: request.task, regression: labels == nil) : request.metrics
         if let metric = metrics.first(where: { $0.isRegressionMetric != (labels == nil) }) {
             throw FineTuningError.metricDoesNotApply(metric, task: kindRead)

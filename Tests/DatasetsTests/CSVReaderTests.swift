@@ -21,7 +21,7 @@ import Testing
         ])
         #expect(dataset.examples.map(\.line) == [2, 3, 4, 5, 8])
         #expect(dataset.examples.map(\.label) == [.classIndex(1), .classIndex(0), .classIndex(1), .classIndex(0), .classIndex(0)])
-        #expect(dataset.skippedRows == 1)  // the empty quoted text on line 7
+        #expect(dataset.skippedRows.count == 1)  // the empty quoted text on line 7
     }
 
     @Test func quotedHeaderAndPairs() throws {
@@ -48,7 +48,7 @@ import Testing
         #expect(datasetError { try readText(contents, path: "m.csv") }
             == DatasetError(path: "m.csv", line: 2, reason: .textAfterClosingQuote))
         let skipped = try readText(contents, path: "m.csv", options: .init(skipBadRows: true))
-        #expect(skipped.skippedRows == 1)
+        #expect(skipped.skippedRows.count == 1)
         #expect(skipped.examples.map(\.line) == [3])
     }
 

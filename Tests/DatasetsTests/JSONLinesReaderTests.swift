@@ -54,7 +54,7 @@ import Testing
         if case .invalidJSON = error?.reason {} else { Issue.record("expected invalid JSON, got \(String(describing: error))") }
 
         let dataset = try readText(contents, path: "bad.jsonl", options: .init(skipBadRows: true))
-        #expect(dataset.skippedRows == 6)
+        #expect(dataset.skippedRows.count == 6)
         #expect(dataset.examples.map(\.line) == [1, 8])
 
         // Each later bad line, on its own after a good first line, gives its specific reason.

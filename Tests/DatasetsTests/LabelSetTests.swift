@@ -28,9 +28,12 @@ import Testing
     }
 
     @Test func builtSetSortsNamesAndTreatsIntegersAsIndices() throws {
-        let named = try readText("text,label\na,pos\nb,neg\nc,neutral\nd,1\n", path: "n.csv")
+        let named = try readText("text,label\na,pos\nb,neg\nc,neutral\nd,neutral\n", path: "n.csv")
         #expect(named.labelSet?.names == ["neg", "neutral", "pos"])
         #expect(named.examples.map(\.label) == [.classIndex(2), .classIndex(0), .classIndex(1), .classIndex(1)])
+        // An integer among names is a bad row, not class 1 (issue 14).
+        #expect(datasetError { try readText("text,label\na,pos\nb,neg\nc,neutral\nd,1\n", path: "n.csv") }
+            == DatasetError(path: "n.csv", line: 5, reason: .integerAmongNamedLabels("1", names: ["neg", "neutral", "pos"])))
 
         let indexed = try readText("text,label\na,2\nb,0\n", path: "i.csv")
         #expect(indexed.labelSet?.names == ["0", "1", "2"])

@@ -10,7 +10,7 @@ import Testing
         #expect(dataset.examples.count == 872)
         #expect(dataset.columns == ColumnNames(text: "sentence", label: "label"))
         #expect(dataset.labelSet?.names == ["0", "1"])
-        #expect(dataset.skippedRows == 0)
+        #expect(dataset.skippedRows.count == 0)
         let negatives = dataset.examples.filter { $0.label == .classIndex(0) }.count
         let positives = dataset.examples.filter { $0.label == .classIndex(1) }.count
         #expect(negatives == 428)
@@ -45,7 +45,7 @@ import Testing
         let dataset = try readText("sentence\tlabel\n\"hello\tworld\"\t1\n", path: "q.tsv", options: .init(skipBadRows: true))
         // The tab inside the quotes still splits the line: three fields, so the row is malformed.
         #expect(dataset.examples.isEmpty)
-        #expect(dataset.skippedRows == 1)
+        #expect(dataset.skippedRows.count == 1)
     }
 
     @Test(arguments: [
@@ -108,7 +108,7 @@ import Testing
             ("sentence\tlabel\nok\t1\nfew\n", .wrongColumnCount(expected: 2, found: 1)),
             ("sentence\tlabel\nok\t1\n  \t1\n", .emptyText(column: "sentence")),
             ("sentence\tlabel\nok\t1\nfine\t\n", .unparsableLabel("")),
-            ("sentence\tlabel\nok\tpositive\nfine\t7\n", .labelIndexOutOfRange(7, classCount: 1)),
+            ("sentence\tlabel\nok\tpositive\nfine\t7\n", .integerAmongNamedLabels("7", names: ["positive"])),
         ]
         for (contents, reason) in cases {
             let error = datasetError { try readText(contents, path: "bad.tsv") }
@@ -124,7 +124,7 @@ import Testing
         #expect(error?.description == "l.tsv:4: unknown label 'neutral' (known labels: negative, positive)")
 
         let skipping = try readText(contents, path: "l.tsv", options: .init(labelSet: labels, skipBadRows: true))
-        #expect(skipping.skippedRows == 1)
+        #expect(skipping.skippedRows.count == 1)
         #expect(skipping.examples.map(\.label) == [.classIndex(1), .classIndex(0), .classIndex(1)])
         #expect(skipping.examples.map(\.line) == [2, 3, 5])
         #expect(skipping.labelSet == labels)
@@ -144,7 +144,9 @@ import Testing
             """
         let options = DatasetReadOptions(labelSet: try LabelSet(names: ["0", "1"]), skipBadRows: true)
         let dataset = try readText(contents, path: "skip.tsv", options: options)
-        #expect(dataset.skippedRows == 5)
+        #expect(dataset.skippedRows.count == 5)
+        #expect(dataset.skippedRows.firstLines == [3, 4, 5, 6, 7])
+        #expect(dataset.skippedRows.description == "skipped 5 bad rows of skip.tsv (lines 3, 4, 5, 6, 7)")
         #expect(dataset.examples.map(\.line) == [2, 8])
         #expect(dataset.examples.map(\.text) == ["good one", "last good"])
     }
@@ -200,6 +202,6 @@ import Testing
         #expect(datasetError { try readText(bad, path: "r.tsv", options: .init(task: .regression)) }
             == DatasetError(path: "r.tsv", line: 2, reason: .unparsableLabel("five")))
         let skipped = try readText(bad, path: "r.tsv", options: .init(task: .regression, skipBadRows: true))
-        #expect(skipped.skippedRows == 2)
+        #expect(skipped.skippedRows.count == 2)
     }
 }

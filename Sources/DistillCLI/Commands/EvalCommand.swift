@@ -43,6 +43,8 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "Examples timed one at a time for the batch-1 latency.")
     var latencyExamples = 100
 
+    @OptionGroup var dataReading: DataReadingOptions
+
     func validate() throws {
         if models.isEmpty { throw ValidationError("give at least one --model") }
         if batchSize < 1 { throw ValidationError("--batch-size must be at least 1") }
@@ -56,11 +58,14 @@ struct EvalCommand: ParsableCommand {
         settings.maxLength = maxLength
         settings.batchSize = batchSize
         settings.latencyExamples = latencyExamples
+        settings.skipBadRows = dataReading.skipBadRows
         var reports: [ModelEvaluationReport] = []
         for model in models {
             printError("evaluating \(model) on \(data)")
             let classifier = try SavedClassifier(directory: URL(fileURLWithPath: model))
-            reports.append(try ModelEvaluation.run(classifier, dataPath: data, settings: settings))
+            let report = try ModelEvaluation.run(classifier, dataPath: data, settings: settings)
+            DataReadingOptions.report([report.skippedRows])
+            reports.append(report)
         }
         print(Self.table(reports))
         if let json {

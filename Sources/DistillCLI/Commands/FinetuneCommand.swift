@@ -13,7 +13,9 @@ struct FinetuneCommand: ParsableCommand {
         discussion: """
             Data files are .tsv/.csv (with a header) or .jsonl, with a text column (sentence, text, ...), an \
             optional second text (sentence2, question, ...) and a label column. Class names come from \
-            --label-names, else from the data (sorted names, or "0".."n-1" for integer labels). Labels that \
+            --label-names, else from the data (sorted names, or "0".."n-1" for integer labels; a name where \
+            most labels are integers or the reverse is a bad row, as is a class index at or above the larger \
+            of 1000 and the number of labelled rows). A bad row stops the command unless --skip-bad-rows is given. Labels that \
             are numbers with a fraction, or --task stsb, make a regression head (MSE loss, Pearson/Spearman).
 
             The output directory receives the best model on the dev set (config.json with id2label, \
@@ -45,6 +47,8 @@ struct FinetuneCommand: ParsableCommand {
     @Option(help: "Class names in class-index order, comma-separated (e.g. NEGATIVE,POSITIVE); integer labels in the data index this list. Default for --task sst2: NEGATIVE,POSITIVE.")
     var labelNames: String?
 
+    @OptionGroup var data: DataReadingOptions
+
     @OptionGroup(title: "Reporting and resuming")
     var session: SessionOptions
 
@@ -65,6 +69,7 @@ struct FinetuneCommand: ParsableCommand {
         request.metrics = session.metrics
         request.training = configuration
         request.evaluationBatchSize = session.evalBatchSize
+        request.skipBadRows = data.skipBadRows
         let run: FineTuningRun
         do {
             run = try FineTuningRun(request, stopRequest: StopRequest.installingSignalHandlers())
@@ -72,6 +77,7 @@ struct FinetuneCommand: ParsableCommand {
             throw Self.commandLineError(error)
         }
 
+        DataReadingOptions.report(run.skippedRows)
         let plan = run.trainer.plan
         let head = run.labels.map { "classes \($0.names.joined(separator: ", "))" } ?? "regression"
         printError("""

@@ -77,6 +77,8 @@ struct TaskCommand: ParsableCommand {
     @Option(help: "GLUE task name (sst2, cola, mrpc, stsb, ...), for its metrics.")
     var task: String?
 
+    @OptionGroup var data: DataReadingOptions
+
     @OptionGroup(title: "Reporting and resuming")
     var session: SessionOptions
 
@@ -105,6 +107,7 @@ struct TaskCommand: ParsableCommand {
         request.cacheDirectory = cacheDir.map { URL(fileURLWithPath: $0) }
         request.training = training.configuration
         request.inferenceBatchSize = session.evalBatchSize
+        request.skipBadRows = data.skipBadRows
 
         let run: TaskDistillationRun
         do {
@@ -112,6 +115,7 @@ struct TaskCommand: ParsableCommand {
         } catch let error as TaskDistillationError {
             throw Self.commandLineError(error)
         }
+        DataReadingOptions.report(run.skippedRows)
         let plan = run.trainer.plan, configuration = request.training
         let head = run.labels.map { "classes \($0.names.joined(separator: ", "))" } ?? "regression"
         var notes = [
