@@ -15,12 +15,12 @@ struct MaskedLanguageModelRunTests {
         var corpus: [String] { [scratch.path("a.txt").path, scratch.path("b.txt").path] }
         var heldOut: String { scratch.path("heldout.txt").path }
 
-        init() throws {
+        init(modelType: ModelType = .bert) throws {
             scratch = try ScratchDirectory()
             let tokenizer = try Fixtures.tokenizer()
             try tokenizer.save(to: model)
             try TransformerEncoder(
-                config: Fixtures.config(dropout: 0.1, vocabularySize: tokenizer.vocabularySize),
+                config: Fixtures.config(modelType: modelType, vocabularySize: tokenizer.vocabularySize),
                 generator: RandomGenerator(seed: 8)
             ).save(to: model)
             let lines = Fixtures.sentences(count: 80).map(\.text)
@@ -95,14 +95,15 @@ struct MaskedLanguageModelRunTests {
         }
     }
 
-    @Test func theSavedModelReloadsStrictlyWithTheSameLogits() throws {
-        let workspace = try Workspace()
+    @Test(arguments: [(ModelType.bert, "BertForMaskedLM"), (.distilbert, "DistilBertForMaskedLM")])
+    func theSavedModelReloadsStrictlyWithTheSameLogits(modelType: ModelType, architecture: String) throws {
+        let workspace = try Workspace(modelType: modelType)
         let run = try workspace.run(output: "saved", steps: 3, freezeEncoder: true)
         _ = try run.train()
         let (loaded, report) = try MaskedLanguageModel.load(from: workspace.scratch.path("saved"), strict: true)
         #expect(report.missing.isEmpty && report.unexpected.isEmpty, "\(report)")
         let config = try ModelConfig(contentsOf: workspace.scratch.path("saved/config.json"))
-        #expect(config.architectures == ["BertForMaskedLM"])
+        #expect(config.architectures == [architecture])
         let input = EncoderInput(ids: [2, 5, 4, 13, 3], typeIds: [0, 0, 0, 0, 0], attentionMask: [1, 1, 1, 1, 1],
                                  batchSize: 1, sequenceLength: 5)
         run.model.setTraining(false)

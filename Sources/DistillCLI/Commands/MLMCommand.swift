@@ -22,9 +22,10 @@ struct MLMCommand: ParsableCommand {
 
             Example (scripts/fetch-corpus puts the corpus in cache/corpus):
               distill mlm --model cache/all-MiniLM-L6-v2 --freeze-encoder \\
-                --corpus cache/corpus/imdb.txt --corpus cache/corpus/shakespeare.txt \\
-                --corpus cache/corpus/python-docs.txt --heldout cache/corpus/heldout.txt \\
-                --max-steps 300 --batch-size 32 --max-length 128 --lr 1e-3 --output runs/minilm-mlm
+                --corpus cache/corpus/imdb.txt cache/corpus/shakespeare.txt \\
+                  cache/corpus/python-docs.txt --heldout cache/corpus/heldout.txt \\
+                --max-steps 300 --batch-size 32 --max-length 128 --lr 1e-3 \\
+                --output runs/minilm-mlm
             """)
 
     @Option(help: "Checkpoint directory (config.json, model.safetensors, vocab.txt or tokenizer.json).")
