@@ -146,6 +146,8 @@ struct MaskedLanguageModelCommandTests {
 
         let noSteps = try mlm([])
         #expect(noSteps.status != 0 && noSteps.errors.contains("--max-steps is required"), "\(noSteps.errors)")
+        let epochs = try mlm(["--max-steps", "4", "--epochs", "2"])
+        #expect(epochs.status != 0 && epochs.errors.contains("--epochs does not apply"), "\(epochs.errors)")
         let tooLong = try mlm(maxLength: "100", ["--max-steps", "4"])
         #expect(tooLong.errors.contains("--max-length 100 exceeds the model's 64 positions"), "\(tooLong.errors)")
         let missing = try CommandLine.runDistill(
