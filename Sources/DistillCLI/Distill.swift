@@ -28,5 +28,6 @@ struct Distill: ParsableCommand {
 
             `distill bench` measures the engine's speed on this machine.
             """,
-        subcommands: [BenchCommand.self, FinetuneCommand.self, PredictCommand.self, EvalCommand.self, TokenizeCommand.self, EmbedCommand.self, StudentCommand.self, TaskCommand.self])
+        subcommands: [BenchCommand.self, FinetuneCommand.self, PredictCommand.self, EvalCommand.self, TokenizeCommand.self, EmbedCommand.self, StudentCommand.self, TaskCommand.self,
+                      MLMCommand.self])
 }

@@ -42,8 +42,13 @@ public final class MaskedLanguageModel: Module {
         -> (logits: Tensor, encoder: EncoderOutput)
     {
         let output = encoder(input, options: options)
-        let transformed = layerNorm(activate(transform(output.lastHidden)))
-        return (transformed.linear(weight: encoder.embeddings.words.weight, bias: vocabularyBias), output)
+        return (vocabularyLogits(output.lastHidden), output)
+    }
+
+    /// The head alone: vocabulary logits `[..., vocab]` of hidden states `[..., hidden]` (for example only the
+    /// rows of masked positions, sparing the vocabulary projection of every other token).
+    public func vocabularyLogits(_ hidden: Tensor) -> Tensor {
+        layerNorm(activate(transform(hidden))).linear(weight: encoder.embeddings.words.weight, bias: vocabularyBias)
     }
 
     private func activate(_ x: Tensor) -> Tensor {

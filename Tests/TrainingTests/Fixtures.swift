@@ -18,10 +18,10 @@ enum Fixtures {
         try BertTokenizer(vocabulary: ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"] + positiveWords + negativeWords + fillerWords)
     }
 
-    /// A 2-layer BERT of hidden size 32 with two labels.
-    static func config(dropout: Double = 0.1, vocabularySize: Int) -> ModelConfig {
+    /// A 2-layer BERT (or another family) of hidden size 32 with two labels.
+    static func config(modelType: ModelType = .bert, dropout: Double = 0.1, vocabularySize: Int) -> ModelConfig {
         var config = ModelConfig(
-            modelType: .bert, hiddenSize: 32, layerCount: 2, headCount: 4, intermediateSize: 64, vocabSize: vocabularySize)
+            modelType: modelType, hiddenSize: 32, layerCount: 2, headCount: 4, intermediateSize: 64, vocabSize: vocabularySize)
         config.maxPositions = 64
         config.hiddenDropout = dropout
         config.attentionDropout = dropout

@@ -1,0 +1,172 @@
+import Datasets
+import Foundation
+import Models
+import Tensors
+import Tokenizers
+
+/// What a masked-LM run is asked to do: train the masked-language-model head of a BERT or DistilBERT checkpoint
+/// (fresh when the checkpoint has none, such as a `BertModel`) on unlabelled text, with the encoder frozen or,
+/// as continued pre-training, trained too.
+public struct MaskedLanguageModelRequest: Sendable {
+    /// The checkpoint directory (`config.json`, `model.safetensors`, tokenizer files).
+    public var modelDirectory: URL
+    /// Corpus files (plain UTF-8 text), read in turn and from the first again when all are exhausted.
+    public var corpusPaths: [String]
+    /// Held-out text evaluated at the evaluation points and at the end; `nil`: no evaluation.
+    public var heldOutPath: String?
+    public var outputDirectory: URL
+    /// Updates to make (the run streams the corpus, so it is measured in updates, not epochs).
+    public var steps: Int
+    /// Train only the head (transform, LayerNorm, decoder bias); the encoder, and with it the word embeddings the
+    /// decoder is tied to, stays as loaded, and runs without dropout.
+    public var freezeEncoder = false
+    /// How the corpus and held-out files are cut into documents.
+    public var boundary: DocumentBoundary = .line
+    /// `epochs` and `maxSteps` are set from ``steps``; `maxLength` is the length of the packed sequences.
+    public var training = TrainingConfiguration()
+    public var evaluationBatchSize = 64
+    /// Held-out sequences evaluated (the first ones of the file).
+    public var evaluationSequences = 512
+    /// The seed of the held-out masking, independent of the run's seed.
+    public var evaluationMaskingSeed: UInt64 = 0
+
+    public init(modelDirectory: URL, corpusPaths: [String], outputDirectory: URL, steps: Int) {
+        self.modelDirectory = modelDirectory
+        self.corpusPaths = corpusPaths
+        self.outputDirectory = outputDirectory
+        self.steps = steps
+    }
+}
+
+/// Why a masked-LM run cannot be prepared.
+public enum MaskedLanguageModelError: Error, Sendable, Equatable, CustomStringConvertible {
+    case noCorpus
+    case invalidStepCount(Int)
+    /// The held-out file yields no sequence to evaluate.
+    case noHeldOutText(file: String)
+
+    public var description: String {
+        switch self {
+        case .noCorpus: "no corpus file to train on"
+        case .invalidStepCount(let steps): "the number of updates must be at least 1, got \(steps)"
+        case .noHeldOutText(let file): "\(file): no held-out text to evaluate on"
+        }
+    }
+}
+
+/// A prepared masked-LM run: the checkpoint loaded as a ``MaskedLanguageModel``, the corpus streamed through a
+/// ``MaskedLanguageModelCollator`` (15% of tokens, 80/10/10, drawn from the run's generator), a ``Trainer``
+/// minimising ``MaskedTokenPrediction``'s loss, and held-out evaluation (``MaskedTokenEvaluator``) whose
+/// `mlm_loss` picks the exported model.
+public final class MaskedLanguageModelRun {
+    public let request: MaskedLanguageModelRequest
+    public let tokenizer: any Tokenizer
+    public let model: MaskedLanguageModel
+    /// Parameters the checkpoint did not hold (a fresh head).
+    public let freshParameters: [String]
+    public let evaluator: MaskedTokenEvaluator?
+    public let trainer: Trainer
+
+    /// Loads and checks everything; nothing is trained until ``train(resume:stopAfterStep:)``.
+    public init(
+        _ request: MaskedLanguageModelRequest, progressOutput: ProgressOutput = .standardError, stopRequest: StopRequest? = nil
+    ) throws {
+        guard !request.corpusPaths.isEmpty else { throw MaskedLanguageModelError.noCorpus }
+        guard request.steps > 0 else { throw MaskedLanguageModelError.invalidStepCount(request.steps) }
+        var configuration = request.training
+        configuration.epochs = 1
+        configuration.maxSteps = request.steps
+        let tokenizer = try BertTokenizer(directory: request.modelDirectory)
+        let generator = RandomGenerator(seed: configuration.seed)
+        let (model, report) = try MaskedLanguageModel.load(from: request.modelDirectory, generator: generator)
+        guard configuration.maxLength <= model.config.maxPositions else {
+            throw FineTuningError.sequencesTooLong(maxLength: configuration.maxLength, positions: model.config.maxPositions)
+        }
+        guard tokenizer.vocabularySize <= model.config.vocabSize else {
+            throw FineTuningError.vocabularyMismatch(
+                directory: request.modelDirectory.path, tokenizer: tokenizer.vocabularySize, model: model.config.vocabSize)
+        }
+        if request.freezeEncoder { model.encoder.freeze() }
+
+        let corpus = CorpusFiles(paths: request.corpusPaths)
+        for path in corpus.paths {  // a missing or empty file is reported now, not when the stream reaches it
+            _ = try TextCorpusReader(url: URL(fileURLWithPath: path), boundary: request.boundary)
+        }
+        let (boundary, maxLength) = (request.boundary, configuration.maxLength)
+        let batches = StreamedBatches(
+            batchSize: configuration.batchSize, batchesPerEpoch: request.steps * configuration.gradientAccumulation,
+            collator: try MaskedLanguageModelCollator(tokenizer: tokenizer, generator: generator)
+        ) { position in
+            try TokenSequenceStream(
+                url: corpus.file(continuing: position), boundary: boundary, tokenizer: tokenizer, maxLength: maxLength,
+                from: corpus.isRestart(position) ? nil : position)
+        }
+        let evaluator = try request.heldOutPath.map { path in
+            let evaluator = try MaskedTokenEvaluator(
+                url: URL(fileURLWithPath: path), boundary: boundary, tokenizer: tokenizer, maxLength: maxLength,
+                maxSequences: request.evaluationSequences, batchSize: request.evaluationBatchSize,
+                maskingSeed: request.evaluationMaskingSeed)
+            guard !evaluator.batches.isEmpty else { throw MaskedLanguageModelError.noHeldOutText(file: path) }
+            return evaluator
+        }
+        let freezeEncoder = request.freezeEncoder
+        trainer = try Trainer(
+            configuration: configuration, modules: [("", model)], generator: generator, batches: batches,
+            outputDirectory: request.outputDirectory,
+            loss: { batch in
+                // A frozen encoder is a fixed feature extractor: it runs as it will at inference, without dropout.
+                if freezeEncoder { model.encoder.setTraining(false) }
+                let prediction = try MaskedTokenPrediction(model: model, batch: batch)
+                return TrainingLoss(
+                    prediction.loss,
+                    logged: ["masked_accuracy": Double(prediction.correct) / Double(max(prediction.maskedCount, 1))])
+            },
+            evaluation: evaluator.map { evaluator in
+                Trainer.Evaluation(metricForBestModel: "mlm_loss", greaterIsBetter: false) { try evaluator.evaluate(model) }
+            },
+            exportModel: { directory in
+                try model.save(to: directory)
+                try tokenizer.save(to: directory)
+            },
+            progressOutput: progressOutput, stopRequest: stopRequest)
+
+        self.request = request
+        self.tokenizer = tokenizer
+        self.model = model
+        self.evaluator = evaluator
+        freshParameters = report.missing
+    }
+
+    /// Trains the model (see ``Trainer/train(resume:stopAfterStep:)``).
+    public func train(resume: Bool = false, stopAfterStep: Int? = nil) throws -> TrainingSummary {
+        try trainer.train(resume: resume, stopAfterStep: stopAfterStep)
+    }
+}
+
+/// Several corpus files as one stream for ``StreamedBatches``, which reopens an exhausted stream at the start of
+/// its file: that reopening is taken as the signal to move on to the next file (cyclically). A saved position
+/// is never at the start of its file (it follows at least one sequence read from it), so the two cannot be
+/// confused.
+private struct CorpusFiles {
+    /// The files' paths as ``CorpusPosition/file`` spells them.
+    let paths: [String]
+
+    init(paths: [String]) {
+        self.paths = paths.map { URL(fileURLWithPath: $0).path }
+    }
+
+    /// Whether `position` is the start of a file reached by exhausting the previous one.
+    func isRestart(_ position: TokenStreamPosition?) -> Bool {
+        guard let position else { return false }
+        return position.corpus.byteOffset == 0 && position.corpus.line == 0
+    }
+
+    /// The file to open for `position`: the first one at the start of the run, the next one after a restart,
+    /// else the position's own file.
+    func file(continuing position: TokenStreamPosition?) -> URL {
+        guard let position else { return URL(fileURLWithPath: paths[0]) }
+        guard isRestart(position) else { return URL(fileURLWithPath: position.corpus.file) }
+        let index = paths.firstIndex(of: position.corpus.file).map { ($0 + 1) % paths.count } ?? 0
+        return URL(fileURLWithPath: paths[index])
+    }
+}
