@@ -201,7 +201,7 @@ public struct ModelConfig: Sendable, Equatable {
                 + ModelType.allCases.map(\.rawValue).joined(separator: ", ") + ")")
         }
         self = try type.family.readConfig(&reader)
-        initializerRange = try reader.optional("initializer_range", as: Double.self) ?? initializerRange
+        initializerRange = try reader.finite("initializer_range") ?? initializerRange
         if reader.contains("pad_token_id") { padTokenId = try reader.optional("pad_token_id", as: Int.self) }
         tieWordEmbeddings = try reader.optional("tie_word_embeddings", as: Bool.self) ?? tieWordEmbeddings
 
@@ -405,6 +405,14 @@ public struct ConfigReader {
         return value
     }
 
+    /// A finite number, `nil` if absent or `null`. A literal beyond `Double`'s range (`1e400`) is refused: it would
+    /// be written back as `Infinity`, which JSON readers (ours included) refuse.
+    public mutating func finite(_ key: String) throws -> Double? {
+        guard let value = try optional(key, as: Double.self) else { return nil }
+        guard value.isFinite else { throw invalid(key, "is beyond the range of a 64-bit float") }
+        return value
+    }
+
     /// A number in [0, 1] (a dropout probability), `nil` if absent or `null`.
     public mutating func probability(_ key: String) throws -> Double? {
         guard let value = try optional(key, as: Double.self) else { return nil }
@@ -444,14 +452,17 @@ public struct ConfigReader {
         let byLabel = try optional("label2id", as: [String: JSONValue].self)
         let count = try optional("num_labels", as: Int.self)
         if let byId {
-            return try Dictionary(uniqueKeysWithValues: byId.map { key, value in
-                guard let id = Int(key), let label = value.stringValue else {
+            var labels: [Int: String] = [:]
+            for (key, value) in byId {
+                // "1" and "01" are the same id.
+                guard let id = Int(key), let label = value.stringValue, labels.updateValue(label, forKey: id) == nil
+                else {
                     throw invalid(
                         "id2label",
-                        "entry \"\(key.errorExcerpt())\": \(value.described) is not an integer id with a string label")
+                        "entry \"\(key.errorExcerpt())\": \(value.described) is not a distinct integer id with a string label")
                 }
-                return (id, label)
-            })
+            }
+            return labels
         }
         if let byLabel {
             var labels: [Int: String] = [:]
@@ -465,10 +476,18 @@ public struct ConfigReader {
         }
         if let count {
             guard count > 0 else { throw invalid("num_labels", "must be positive, found \(count)") }
+            // One name per label is made here and one head row per label later: a count this large is a broken
+            // file, not a task (the largest label sets in use have tens of thousands of classes).
+            guard count <= ConfigReader.maximumLabelCount else {
+                throw invalid("num_labels", "\(count) labels is more than the \(ConfigReader.maximumLabelCount) supported")
+            }
             return Dictionary(uniqueKeysWithValues: (0 ..< count).map { ($0, "LABEL_\($0)") })
         }
         return nil
     }
+
+    /// The most labels `num_labels` may declare.
+    public static let maximumLabelCount = 1_000_000
 }
 
 extension JSONValue {

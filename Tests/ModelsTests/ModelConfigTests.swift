@@ -301,6 +301,13 @@ import Testing
         (bertJSON(adding: ", \"layer_norm_eps\": 0"), "layer_norm_eps"),
         (bertJSON(adding: ", \"id2label\": {\"x\": \"a\"}"), "id2label"),
         (bertJSON(adding: ", \"label2id\": {\"a\": 0, \"b\": 0}"), "label2id"),
+        // Found by fuzzing: a number beyond Double's range was written back as Infinity (not JSON), and two keys
+        // naming the same id trapped.
+        (bertJSON(adding: ", \"layer_norm_eps\": 1e400"), "layer_norm_eps"),
+        (bertJSON(adding: ", \"initializer_range\": -1e400"), "initializer_range"),
+        (bertJSON(adding: ", \"id2label\": {\"1\": \"a\", \"01\": \"b\"}"), "id2label"),
+        // Also found by fuzzing: three billion labels asked for 72 GB of label names.
+        (bertJSON(adding: ", \"num_labels\": 3000000000"), "num_labels"),
         (bertJSON(adding: ", \"problem_type\": \"ranking\""), "problem_type"),
         (bertJSON(replacing: "\"vocab_size\": 100", with: "\"vocab_size\": 0"), "vocab_size"),
         (bertJSON(adding: #", "distill_layer_dimensions": [{"heads": 1, "head_size": 8, "intermediate_size": 9}]"#),

@@ -24,7 +24,7 @@ public enum Bert: ModelFamily {
 
     public static func readConfig(_ reader: inout ConfigReader) throws -> ModelConfig {
         var config = try keys.read(&reader, as: .bert)
-        config.layerNormEps = try reader.optional("layer_norm_eps", as: Double.self) ?? config.layerNormEps
+        config.layerNormEps = try reader.finite("layer_norm_eps") ?? config.layerNormEps
         guard config.layerNormEps > 0 else { throw reader.invalid("layer_norm_eps", "must be positive") }
         config.typeVocabSize = try reader.optional("type_vocab_size", as: Int.self) ?? config.typeVocabSize
         guard config.typeVocabSize >= 0 else { throw reader.invalid("type_vocab_size", "must not be negative") }
