@@ -39,8 +39,9 @@ enum ClassLayout {
         let usesNames = indexRows == nameRows ? firstIsIndex == false : nameRows > indexRows
         if usesNames, let labelSet = try? LabelSet(names: namedClasses.sorted()) { return .fileNames(labelSet) }
         let limit = max(indexRows + nameRows, minimumIndexLimit)
+        // Negative indices are errors of their rows, not a negative class count.
         let largest = integers.lazy.filter { $0 < limit }.max() ?? -1
-        return .fileIndices(count: largest + 1, limit: limit)
+        return .fileIndices(count: max(largest + 1, 0), limit: limit)
     }
 
     /// The class names; `nil` for a file without usable labels.

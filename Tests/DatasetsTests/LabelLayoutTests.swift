@@ -63,6 +63,15 @@ import Testing
         #expect(many.labelSet?.count == 1201)
     }
 
+    /// Found by fuzzing: a file whose only labels were negative trapped on a class count of -1.
+    @Test func negativeClassIndicesAreErrorsOfTheirRows() throws {
+        let contents = "{\"text\": \"good\", \"label\": -2}\n"
+        #expect(datasetError { try readText(contents, path: "neg.jsonl") }
+            == DatasetError(path: "neg.jsonl", line: 1, reason: .labelIndexOutOfRange(-2, classCount: 0)))
+        let mixed = try readText("sentence\tlabel\na\t-1\nb\t1\nc\t0\n", path: "m.tsv", options: .init(skipBadRows: true))
+        #expect(mixed.labelSet?.names == ["0", "1"] && mixed.skippedRows.firstLines == [2])
+    }
+
     @Test func aHugeJSONNumberLabelIsAnError() {
         let contents = "{\"text\": \"good\", \"label\": 1}\n{\"text\": \"bad\", \"label\": 3000000000}\n"
         #expect(datasetError { try readText(contents, path: "huge.jsonl") }?.reason
