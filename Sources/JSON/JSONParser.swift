@@ -5,10 +5,12 @@ extension JSONValue {
     /// Parses a complete UTF-8 encoded JSON document (surrounding whitespace allowed). A byte-order mark is
     /// skipped only at the very start of the document and only when `skippingByteOrderMark` is set (for the
     /// start of a file); anywhere else, and inside strings, U+FEFF is text like any other character.
+    /// `acceptingNonFiniteNumbers` also reads `NaN`, `Infinity` and `-Infinity`, which are not JSON but are what
+    /// Python's `json` writes and reads back (transformers' `config.json`); they become `.number("NaN")` etc.
     public static func parse(
-        _ bytes: some Collection<UInt8>, skippingByteOrderMark: Bool = false
+        _ bytes: some Collection<UInt8>, skippingByteOrderMark: Bool = false, acceptingNonFiniteNumbers: Bool = false
     ) throws(JSONParseError) -> JSONValue {
-        var parser = JSONParser(bytes: Array(bytes))
+        var parser = JSONParser(bytes: Array(bytes), acceptsNonFiniteNumbers: acceptingNonFiniteNumbers)
         if skippingByteOrderMark { parser.skipByteOrderMark() }
         return try parser.parseDocument()
     }
@@ -22,10 +24,12 @@ extension JSONValue {
 /// Recursive-descent parser over a byte array (bounds-checked indexing, nesting depth limited).
 private struct JSONParser {
     private let bytes: [UInt8]
+    private let acceptsNonFiniteNumbers: Bool
     private var position = 0
 
-    init(bytes: [UInt8]) {
+    init(bytes: [UInt8], acceptsNonFiniteNumbers: Bool) {
         self.bytes = bytes
+        self.acceptsNonFiniteNumbers = acceptsNonFiniteNumbers
     }
 
     mutating func skipByteOrderMark() {
@@ -76,7 +80,12 @@ private struct JSONParser {
         case UInt8(ascii: "t"): try parseLiteral("true"); return .bool(true)
         case UInt8(ascii: "f"): try parseLiteral("false"); return .bool(false)
         case UInt8(ascii: "n"): try parseLiteral("null"); return .null
-        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try parseNumber())
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            if let number = try parseNonFiniteNumber() { return .number(number) }
+            return .number(try parseNumber())
+        case UInt8(ascii: "N"), UInt8(ascii: "I"):
+            guard let number = try parseNonFiniteNumber() else { throw failure("unexpected character") }
+            return .number(number)
         default: throw failure("unexpected character")
         }
     }
@@ -134,6 +143,20 @@ private struct JSONParser {
         }
         guard matches else { throw failure("invalid literal") }
         position += count
+    }
+
+    /// `NaN`, `Infinity` or `-Infinity` when they are accepted and come next; `nil` otherwise.
+    private mutating func parseNonFiniteNumber() throws(JSONParseError) -> String? {
+        guard acceptsNonFiniteNumbers else { return nil }
+        for literal: StaticString in ["NaN", "Infinity", "-Infinity"] where startsWith(literal) {
+            try parseLiteral(literal)
+            return literal.description
+        }
+        return nil
+    }
+
+    private func startsWith(_ literal: StaticString) -> Bool {
+        literal.withUTF8Buffer { expected in bytes[position...].starts(with: expected) }
     }
 
     /// Grammar: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`.

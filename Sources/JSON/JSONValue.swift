@@ -19,7 +19,8 @@ public enum JSONValue: Hashable, Sendable {
     case object([Member])
     case array([JSONValue])
     case string(String)
-    /// A number, as its literal text (e.g. `-12`, `3.5e-2`); always valid JSON number syntax when parsed.
+    /// A number, as its literal text (e.g. `-12`, `3.5e-2`); valid JSON number syntax when parsed, or `NaN`,
+    /// `Infinity`, `-Infinity` when parsed with `acceptingNonFiniteNumbers`.
     case number(String)
     case bool(Bool)
     case null

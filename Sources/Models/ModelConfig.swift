@@ -183,7 +183,7 @@ public struct ModelConfig: Sendable, Equatable {
         }
         let root: JSONValue
         do {
-            root = try JSONValue.parse(data, skippingByteOrderMark: true)
+            root = try JSONValue.parse(data, skippingByteOrderMark: true, acceptingNonFiniteNumbers: true)
         } catch {
             throw ModelConfigError(file: url, fault: .invalidJSON(error.description))
         }
@@ -409,7 +409,7 @@ public struct ConfigReader {
     /// be written back as `Infinity`, which JSON readers (ours included) refuse.
     public mutating func finite(_ key: String) throws -> Double? {
         guard let value = try optional(key, as: Double.self) else { return nil }
-        guard value.isFinite else { throw invalid(key, "is beyond the range of a 64-bit float") }
+        guard value.isFinite else { throw invalid(key, "must be a finite number, found \(value)") }
         return value
     }
 

@@ -57,6 +57,22 @@ import Testing
         #expect(syntaxError(literal) != nil, "\(literal)")
     }
 
+    /// Python's `json` (and so transformers' `config.json`) writes these; they are read only when asked for.
+    @Test(arguments: ["NaN", "Infinity", "-Infinity"])
+    func acceptsNonFiniteNumbersWhenAsked(_ literal: String) throws {
+        let document = "[\(literal), 1]"
+        #expect(try JSONValue.parse(Array(document.utf8), acceptingNonFiniteNumbers: true)
+            == .array([.number(literal), .number("1")]))
+        #expect(syntaxError(document) != nil)
+    }
+
+    @Test(arguments: ["nan", "Inf", "-Inf", "-NaN", "Infinityx", "NaN1"])
+    func rejectsOtherNonFiniteSpellings(_ literal: String) {
+        #expect(throws: JSONParseError.self, "\(literal)") {
+            try JSONValue.parse(Array(literal.utf8), acceptingNonFiniteNumbers: true)
+        }
+    }
+
     @Test func decodesEscapesAndSurrogatePairs() throws {
         let value = try JSONValue.parse(#""\" \\ \/ \b \f \n \r \t \u00e9 \u20AC \ud83d\ude00""#)
         #expect(value == .string("\" \\ / \u{08} \u{0C} \n \r \t é € 😀"))

@@ -289,6 +289,21 @@ import Testing
         }
     }
 
+    /// A key we do not interpret may hold what Python writes for a non-finite float; it reads and writes back.
+    @Test func nonFiniteExtraKeysRoundTrip() throws {
+        try withScratchDirectory { directory in
+            let url = directory.appendingPathComponent("config.json")
+            try Data(Self.bertJSON(adding: #", "custom_scale": -Infinity, "custom_list": [NaN, 1.5]"#).utf8)
+                .write(to: url)
+            let config = try ModelConfig(contentsOf: url)
+            try config.write(to: url)
+            let text = try String(contentsOf: url, encoding: .utf8)
+            #expect(text.contains("\"custom_scale\": -Infinity"))
+            #expect(text.contains("NaN"))
+            #expect(try ModelConfig(contentsOf: url).extraKeys == config.extraKeys)
+        }
+    }
+
     @Test func headsMustDivideHiddenSize() throws {
         let json = Self.bertJSON(replacing: "\"num_attention_heads\": 4", with: "\"num_attention_heads\": 5")
         #expect(try readingError(json)
@@ -305,6 +320,8 @@ import Testing
         // naming the same id trapped.
         (bertJSON(adding: ", \"layer_norm_eps\": 1e400"), "layer_norm_eps"),
         (bertJSON(adding: ", \"initializer_range\": -1e400"), "initializer_range"),
+        (bertJSON(adding: ", \"initializer_range\": NaN"), "initializer_range"),
+        (bertJSON(adding: ", \"layer_norm_eps\": Infinity"), "layer_norm_eps"),
         (bertJSON(adding: ", \"id2label\": {\"1\": \"a\", \"01\": \"b\"}"), "id2label"),
         // Also found by fuzzing: three billion labels asked for 72 GB of label names.
         (bertJSON(adding: ", \"num_labels\": 3000000000"), "num_labels"),
