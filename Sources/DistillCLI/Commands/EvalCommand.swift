@@ -119,12 +119,10 @@ struct EvalCommand: ParsableCommand {
 
     /// `--task mlm`: each model's masked-token accuracy and MLM loss on the text file, masked as the help says.
     private func evaluateMaskedLanguageModels() throws {
-        var reports: [MaskedLanguageModelReport] = []
-        for directory in models {
-            printError("evaluating \(directory) on \(data) (masked-LM)")
-            let (model, tokenizer): (MaskedLanguageModel, BertTokenizer)
+        // Every model is loaded (and a headless one refused) before any is evaluated.
+        let loaded = try models.map { directory in
             do {
-                (model, tokenizer) = try MaskedTokenEvaluator.loadModel(from: URL(fileURLWithPath: directory), maxLength: maxLength)
+                return (directory, try MaskedTokenEvaluator.loadModel(from: URL(fileURLWithPath: directory), maxLength: maxLength))
             } catch MaskedLanguageModelError.noMaskedLanguageModelHead(_, let missing) {
                 throw CommandLineError(
                     "--model \(directory) has no masked-LM head (no \(missing.joined(separator: ", "))); make one with "
@@ -132,6 +130,10 @@ struct EvalCommand: ParsableCommand {
             } catch let error as FineTuningError {
                 throw FinetuneCommand.commandLineError(error)
             }
+        }
+        var reports: [MaskedLanguageModelReport] = []
+        for (directory, (model, tokenizer)) in loaded {
+            printError("evaluating \(directory) on \(data) (masked-LM)")
             let evaluator = try MaskedTokenEvaluator(
                 url: URL(fileURLWithPath: data), boundary: paragraphs ? .blankLine : .line, tokenizer: tokenizer,
                 maxLength: maxLength, maxSequences: maxSequences ?? .max, batchSize: batchSize, maskingSeed: maskingSeed,
