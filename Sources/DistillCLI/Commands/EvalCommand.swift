@@ -154,7 +154,8 @@ struct EvalCommand: ParsableCommand {
                  String(format: "%.1fM", Double(report.parameters) / 1e6)]
             }).rendered)
         if let json {
-            try Data(JSONValue.array(reports.map(\.json)).serialized(JSONFormat(indentation: 2)).utf8).write(to: URL(fileURLWithPath: json), options: .atomic)
+            let document = JSONValue.array(reports.map(\.json)).serialized(JSONFormat(indentation: 2))
+            try Data(document.utf8).write(to: URL(fileURLWithPath: json), options: .atomic)
         }
     }
 
