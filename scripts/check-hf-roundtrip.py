@@ -18,8 +18,9 @@ The transformers class comes from config.json's "architectures": *ForSequenceCla
   otherwise              The directory also needs its tokenizer files. Texts (a built-in handful, or --texts with
                          JSON lines {"text": ...}) go through `distill embed` (for every head: the encoder's
                          mean-pooled, L2-normalised last hidden state) and, for a sequence classifier, through
-                         `distill predict` (label and probability); transformers computes the same from the
-                         directory's tokenizer and model.
+                         `distill predict` (label and probability), and for a masked LM through
+                         `distill eval --task mlm --logits` (the vocabulary logits of the masked texts);
+                         transformers computes the same from the directory's tokenizer and model.
 
 Exits with status 0 when everything agrees within --atol (absolute; default 1e-4), 1 otherwise.
 """
@@ -29,6 +30,7 @@ import json
 import pathlib
 import subprocess
 import sys
+import tempfile
 
 import torch
 import transformers
@@ -131,6 +133,8 @@ def compare_with_cli(model, suffix, directory, distill, texts, atol, check):
     ours = run_distill(distill, "embed", directory, texts)
     check.close("distill embed", [line["embedding"] for line in ours], embeddings, atol)
 
+    if suffix == "ForMaskedLM":
+        compare_masked_lm_logits(model, suffix, directory, distill, texts, atol, check)
     if suffix != "ForSequenceClassification":
         return
     with torch.no_grad():
@@ -148,6 +152,20 @@ def compare_with_cli(model, suffix, directory, distill, texts, atol, check):
         check.report(prediction["label"] == expected or tie,
                      f"distill predict line {number}: label {prediction['label']!r}, transformers {expected!r}")
         check.close(f"distill predict line {number} score", prediction["score"], top2.values[0], atol)
+
+
+def compare_masked_lm_logits(model, suffix, directory, distill, texts, atol, check):
+    """The logits `distill eval --task mlm` computes on the masked texts against transformers on the same ids."""
+    with tempfile.TemporaryDirectory() as scratch:
+        data, logits = pathlib.Path(scratch) / "texts.txt", pathlib.Path(scratch) / "logits.jsonl"
+        data.write_text("".join(text + "\n" for text in texts))
+        max_length = min(128, model.config.max_position_embeddings)
+        result = subprocess.run([*distill, "eval", "--task", "mlm", "--model", str(directory), "--data", str(data),
+                                 "--max-length", str(max_length), "--logits", str(logits)], capture_output=True, text=True)
+        if result.returncode != 0:
+            sys.exit(f"distill eval --task mlm failed ({result.returncode}):\n{result.stderr}")
+        print(result.stdout, end="")
+        compare_outputs(model, suffix, logits, atol, check)
 
 
 def main():

@@ -141,28 +141,34 @@ public enum StudentInitializationError: Error, Sendable, Equatable, CustomString
 public protocol StudentModel: DistillableModel, PretrainedModel {
     /// The head's name in messages (`classification`, ...).
     static var headName: String { get }
-    /// Whether the head, copied weight by weight from a model in the `teacher` layout into one in the `student`
-    /// layout, computes the same function there.
-    static func headCarries(from teacher: ModelType, to student: ModelType) -> Bool
+    /// Whether the head, copied weight by weight from a model of config `teacher` into one of config `student`
+    /// (the teacher's, converted to the student's layout), computes the same function there.
+    static func headCarries(from teacher: ModelConfig, to student: ModelConfig) -> Bool
 }
 
 extension SequenceClassifier: StudentModel {
     public static let headName = "classification"
     /// Only within a layout: BERT classifies tanh(pooler(h[CLS])), DistilBERT ReLU(pre_classifier(h[CLS])).
-    public static func headCarries(from teacher: ModelType, to student: ModelType) -> Bool { teacher == student }
+    public static func headCarries(from teacher: ModelConfig, to student: ModelConfig) -> Bool {
+        teacher.modelType == student.modelType
+    }
 }
 
 extension QuestionAnswering: StudentModel {
     public static let headName = "question-answering"
     /// Always: `qa_outputs` reads the last hidden state in every layout (DistilBERT's `qa_dropout` acts in training only).
-    public static func headCarries(from teacher: ModelType, to student: ModelType) -> Bool { true }
+    public static func headCarries(from teacher: ModelConfig, to student: ModelConfig) -> Bool { true }
 }
 
 extension MaskedLanguageModel: StudentModel {
     public static let headName = "masked-LM"
-    /// Only within a layout: the head's activation is the config's in BERT and always GELU in DistilBERT, and the
-    /// model does not say which one it uses.
-    public static func headCarries(from teacher: ModelType, to student: ModelType) -> Bool { teacher == student }
+    /// When the two heads' activations agree: BERT's `cls.predictions.transform` (dense, `hidden_act`, LayerNorm)
+    /// and DistilBERT's `vocab_transform` / `vocab_layer_norm` (dense, `activation`, LayerNorm), with the decoder
+    /// tied to the word embeddings plus a bias, are the same function. (The LayerNorm epsilons agree too: a BERT
+    /// teacher becomes a DistilBERT student only with DistilBERT's 1e-12.)
+    public static func headCarries(from teacher: ModelConfig, to student: ModelConfig) -> Bool {
+        headActivation(teacher) == headActivation(student)
+    }
 }
 
 /// A student built from a teacher, before it is written anywhere.
@@ -238,7 +244,7 @@ public enum StudentInitialization {
         case .teacherLayers(let selection):
             let layers = selection ?? defaultLayers(teacherLayerCount: teacherConfig.layerCount)
             try validate(layers: layers, teacherLayerCount: teacherConfig.layerCount)
-            let carriesHead = Model.headCarries(from: teacherConfig.modelType, to: format)
+            let carriesHead = Model.headCarries(from: teacherConfig, to: config)
             if teacherHasHead && !carriesHead && !options.allowNewHead {
                 throw .headNotTransferable(head: Model.headName, teacher: teacherConfig.modelType, student: format)
             }

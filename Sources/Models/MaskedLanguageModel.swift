@@ -6,16 +6,18 @@ import Tensors
 ///
 /// transform → activation → LayerNorm → decoder (+ bias), under the family's names: BERT's
 /// `cls.predictions.transform.dense` → `hidden_act` → `cls.predictions.transform.LayerNorm` →
-/// `cls.predictions.decoder` (+ `cls.predictions.bias`); DistilBERT's `vocab_transform` → GELU →
-/// `vocab_layer_norm` → `vocab_projector`.
+/// `cls.predictions.decoder` (+ `cls.predictions.bias`); DistilBERT's `vocab_transform` → `activation` →
+/// `vocab_layer_norm` → `vocab_projector`. The two compute the same function of the last hidden state when their
+/// activations and LayerNorm epsilons agree, so the head carries from one layout to the other.
 public final class MaskedLanguageModel: Module {
     public let encoder: TransformerEncoder
     public let transform: Linear
     public let layerNorm: LayerNorm
     /// The decoder bias, one per vocabulary entry.
     public let vocabularyBias: Tensor
+    /// The activation between the transform and the LayerNorm (``headActivation(_:)`` of the config).
+    public let activation: FeedForwardActivation
     private let projection: VocabularyProjection
-    private let activation: FeedForwardActivation
 
     public init(config: ModelConfig, generator: RandomGenerator) {
         let family = config.modelType.family
@@ -26,7 +28,12 @@ public final class MaskedLanguageModel: Module {
         vocabularyBias = Tensor.zeros([config.vocabSize], requiresGrad: true)
         projection = VocabularyProjection(names: family.maskedLanguageModelNames, words: encoder.embeddings.words,
                                           bias: vocabularyBias)
-        activation = family.maskedLanguageModelActivation(config)
+        activation = Self.headActivation(config)
+    }
+
+    /// The head's activation in a model of `config`, as its family defines it (`hidden_act` / `activation`).
+    public static func headActivation(_ config: ModelConfig) -> FeedForwardActivation {
+        config.modelType.family.maskedLanguageModelActivation(config)
     }
 
     public var config: ModelConfig { encoder.config }

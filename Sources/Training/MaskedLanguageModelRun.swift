@@ -44,12 +44,17 @@ public enum MaskedLanguageModelError: Error, Sendable, Equatable, CustomStringCo
     case invalidStepCount(Int)
     /// The held-out file yields no sequence to evaluate.
     case noHeldOutText(file: String)
+    /// The checkpoint holds no masked-LM head (a base model or a classifier): these weights are missing.
+    case noMaskedLanguageModelHead(directory: String, missing: [String])
 
     public var description: String {
         switch self {
         case .noCorpus: "no corpus file to train on"
         case .invalidStepCount(let steps): "the number of updates must be at least 1, got \(steps)"
         case .noHeldOutText(let file): "\(file): no held-out text to evaluate on"
+        case let .noMaskedLanguageModelHead(directory, missing):
+            "\(directory): the checkpoint has no masked-LM head (no \(missing.joined(separator: ", "))); "
+                + "train one on unlabelled text first"
         }
     }
 }
@@ -79,13 +84,7 @@ public final class MaskedLanguageModelRun {
         let tokenizer = try BertTokenizer(directory: request.modelDirectory)
         let generator = RandomGenerator(seed: configuration.seed)
         let (model, report) = try MaskedLanguageModel.load(from: request.modelDirectory, generator: generator)
-        guard configuration.maxLength <= model.config.maxPositions else {
-            throw FineTuningError.sequencesTooLong(maxLength: configuration.maxLength, positions: model.config.maxPositions)
-        }
-        guard tokenizer.vocabularySize <= model.config.vocabSize else {
-            throw FineTuningError.vocabularyMismatch(
-                directory: request.modelDirectory.path, tokenizer: tokenizer.vocabularySize, model: model.config.vocabSize)
-        }
+        try model.checkFits(maxLength: configuration.maxLength, tokenizer: tokenizer, directory: request.modelDirectory)
         if request.freezeEncoder { model.encoder.freeze() }
 
         let corpus = CorpusFiles(paths: request.corpusPaths)
@@ -168,5 +167,18 @@ private struct CorpusFiles {
         guard isRestart(position) else { return URL(fileURLWithPath: position.corpus.file) }
         let index = paths.firstIndex(of: position.corpus.file).map { ($0 + 1) % paths.count } ?? 0
         return URL(fileURLWithPath: paths[index])
+    }
+}
+
+extension MaskedLanguageModel {
+    /// Refuses sequences longer than the model's positions and a tokenizer (of the checkpoint in `directory`) with
+    /// more ids than the model's embedding rows.
+    func checkFits(maxLength: Int, tokenizer: some Tokenizer, directory: URL) throws(FineTuningError) {
+        guard maxLength <= config.maxPositions else {
+            throw .sequencesTooLong(maxLength: maxLength, positions: config.maxPositions)
+        }
+        guard tokenizer.vocabularySize <= config.vocabSize else {
+            throw .vocabularyMismatch(directory: directory.path, tokenizer: tokenizer.vocabularySize, model: config.vocabSize)
+        }
     }
 }

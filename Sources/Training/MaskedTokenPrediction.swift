@@ -44,32 +44,57 @@ public struct MaskedTokenPrediction {
 }
 
 /// Masked-token accuracy (top-1) and MLM cross-entropy on held-out text, over the same masked positions for every
-/// model that shares the tokenizer: the sequences are masked once, when the evaluator is made, by a collator with
-/// its own fixed seed (so the run's random stream is untouched).
+/// model that shares the tokenizer: each sequence is masked once, when the evaluator is made, by a
+/// ``FixedMaskingCollator`` keyed by its tokens and `maskingSeed` (so the run's random stream is untouched, and the
+/// masks depend neither on the model nor on the batch size).
 public struct MaskedTokenEvaluator {
     /// The held-out batches, masked.
     public let batches: [Batch]
+    /// Lines left out because they were not UTF-8 text (when asked to skip them).
+    public let skippedLines: Int
 
-    /// Reads at most `maxSequences` sequences of at most `maxLength` tokens from `url` and masks 15% of their
-    /// tokens with `maskingSeed`.
+    /// Reads at most `maxSequences` sequences of at most `maxLength` tokens from `url` (documents concatenated, as
+    /// for training) and masks 15% of their tokens with `maskingSeed`. A line that is not UTF-8 text is an error
+    /// naming the file and line, or with `skipInvalidLines` is left out and counted.
     public init(
         url: URL, boundary: DocumentBoundary = .line, tokenizer: some Tokenizer, maxLength: Int, maxSequences: Int,
-        batchSize: Int, maskingSeed: UInt64 = 0
+        batchSize: Int, maskingSeed: UInt64 = 0, skipInvalidLines: Bool = false
     ) throws {
-        let stream = try TokenSequenceStream(url: url, boundary: boundary, tokenizer: tokenizer, maxLength: maxLength)
+        let stream = try TokenSequenceStream(
+            url: url, boundary: boundary, tokenizer: tokenizer, maxLength: maxLength, skipInvalidLines: skipInvalidLines)
         var sequences: [TokenizedExample] = []
         while sequences.count < maxSequences, let sequence = try stream.next() { sequences.append(sequence) }
-        let collator = try MaskedLanguageModelCollator(tokenizer: tokenizer, generator: RandomGenerator(seed: maskingSeed))
+        let collator = try FixedMaskingCollator(tokenizer: tokenizer, seed: maskingSeed)
         batches = stride(from: 0, to: sequences.count, by: batchSize).map { start in
             collator.collate(Array(sequences[start..<min(start + batchSize, sequences.count)]))
         }
+        skippedLines = stream.position.corpus.skippedLines
     }
+
+    /// The masked-LM checkpoint in `directory` and its tokenizer, ready to evaluate sequences of `maxLength`
+    /// tokens (dropout off). A checkpoint without the head's weights is refused, not evaluated with a random head.
+    public static func loadModel(from directory: URL, maxLength: Int) throws -> (model: MaskedLanguageModel, tokenizer: BertTokenizer) {
+        let tokenizer = try BertTokenizer(directory: directory)
+        let (model, report) = try MaskedLanguageModel.load(from: directory)
+        // The head is what lies outside the base model.
+        let basePrefix = model.config.modelType.basePrefix + "."
+        let missingHead = report.missing.filter { !$0.hasPrefix(basePrefix) }
+        guard missingHead.isEmpty else {
+            throw MaskedLanguageModelError.noMaskedLanguageModelHead(directory: directory.path, missing: missingHead)
+        }
+        try model.checkFits(maxLength: maxLength, tokenizer: tokenizer, directory: directory)
+        model.setTraining(false)
+        return (model, tokenizer)
+    }
+
+    /// The number of sequences evaluated.
+    public var sequenceCount: Int { batches.reduce(0) { $0 + $1.batchSize } }
 
     /// `masked_accuracy` and `mlm_loss` (both over all masked tokens, not averaged per batch) and `masked_tokens`.
     public func evaluate(_ model: MaskedLanguageModel) throws -> [String: Double] {
         var lossSum = 0.0, correct = 0, count = 0
         for batch in batches {
-            let prediction = try MaskedTokenPrediction(model: model, batch: batch)
+            let prediction = try withoutGrad { try MaskedTokenPrediction(model: model, batch: batch) }
             lossSum += Double(prediction.loss.item) * Double(prediction.maskedCount)
             correct += prediction.correct
             count += prediction.maskedCount

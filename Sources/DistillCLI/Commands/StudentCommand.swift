@@ -22,8 +22,10 @@ struct StudentCommand: ParsableCommand {
             --format distilbert writes the DistilBERT layout, which has no token-type embeddings: the teacher's \
             type-0 embedding is added into every position embedding, which is exact for single-segment inputs \
             (sentence pairs lose their segment distinction, as in DistilBERT). DistilBERT's classification head \
-            (ReLU pre_classifier) is not BERT's (tanh pooler), so a trained one cannot be carried over, nor can a \
-            masked-LM head (the question-answering head can): pass --allow-new-head to accept a new, untrained head.
+            (ReLU pre_classifier) is not BERT's (tanh pooler), so a trained one cannot be carried over: pass \
+            --allow-new-head to accept a new, untrained head. The question-answering head carries over, and so does \
+            the masked-LM head (BERT's cls.predictions and DistilBERT's vocab_transform / vocab_layer_norm / \
+            vocab_projector are the same function when hidden_act and activation agree).
 
             --random makes a randomly initialised student of any shape instead, for comparison.
 

@@ -5,7 +5,7 @@ import Tensors
 /// DistilBERT (`model_type` "distilbert"): the BERT computation under other names (`transformer.layer.N.attention.q_lin`,
 /// `sa_layer_norm`, `ffn.lin1`, ...) and other config keys (`dim`, `n_layers`, `n_heads`, `hidden_dim`), with no
 /// token types and no pooler: sequence classification puts `pre_classifier` + ReLU over h[CLS], the masked-LM head
-/// is `vocab_transform` → GELU → `vocab_layer_norm` → `vocab_projector`, and question answering applies `qa_dropout`.
+/// is `vocab_transform` → `activation` → `vocab_layer_norm` → `vocab_projector`, and question answering applies `qa_dropout`.
 /// Its LayerNorm epsilon is always 1e-12.
 public enum DistilBert: ModelFamily {
     public static let modelType = "distilbert"
@@ -56,8 +56,10 @@ public enum DistilBert: ModelFamily {
         transform: "vocab_transform", layerNorm: "vocab_layer_norm", decoderWeight: "vocab_projector.weight",
         decoderBias: "vocab_projector.bias")
 
-    /// `DistilBertForMaskedLM` always uses GELU here, whatever `activation` says.
-    public static func maskedLanguageModelActivation(_ config: ModelConfig) -> FeedForwardActivation { .gelu }
+    /// `DistilBertForMaskedLM` applies `get_activation(config.activation)`, the feed-forward's activation.
+    public static func maskedLanguageModelActivation(_ config: ModelConfig) -> FeedForwardActivation {
+        config.activation.feedForward
+    }
 
     public static func questionAnsweringDropout(_ config: ModelConfig) -> Double { config.qaDropout }
 }
