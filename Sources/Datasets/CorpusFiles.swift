@@ -37,6 +37,17 @@ public struct CorpusFiles: Sendable {
         }
     }
 
+    /// Reads every file through once (no tokenization), so that a missing or empty file, or a line that is not
+    /// UTF-8 text, is reported before training rather than when the stream reaches it. Returns, for each file,
+    /// how many lines were skipped (always 0 unless ``skipInvalidLines``).
+    public func validate() throws(CorpusError) -> [(file: String, skippedLines: Int)] {
+        try paths.map { path throws(CorpusError) in
+            let reader = try TextCorpusReader(url: URL(fileURLWithPath: path), boundary: boundary, skipInvalidLines: skipInvalidLines)
+            while try reader.nextDocument() != nil {}
+            return (path, reader.position.skippedLines)
+        }
+    }
+
     /// The stream at `position`: the first file's start for `nil`, the next file after a restart, else the
     /// position's own file where it stands.
     public func open(at position: TokenStreamPosition?) throws(CorpusError) -> TokenSequenceStream {

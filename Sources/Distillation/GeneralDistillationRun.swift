@@ -49,7 +49,7 @@ public struct GeneralDistillationRequest: Sendable {
 }
 
 /// A prepared general-distillation run: teacher and student loaded as masked-language models or as encoders (as
-/// the objective says), the corpus streamed in length-grouped batches (masked by a ``SmoothedMaskingCollator``
+/// the objective says), the corpus read through once to find bad lines before training, then streamed in length-grouped batches (masked by a ``SmoothedMaskingCollator``
 /// for masked-LM objectives, whose token counts ``TokenCountCache`` keeps beside the run), and a ``Trainer``
 /// minimising the objective. The teacher runs in evaluation mode without gradients, on the same (masked) input as
 /// the student. Learned projections train with the student and are kept in the checkpoint, not in the exported
@@ -63,6 +63,9 @@ public final class GeneralDistillationRun {
     public let freshStudentParameters: [String]
     /// Whether the student's masked-LM head was copied from the teacher (the student file had none).
     public let copiedTeacherHead: Bool
+    /// The corpus files with lines that were skipped because they are not UTF-8 text (with
+    /// ``GeneralDistillationRequest/skipInvalidLines``), and how many.
+    public let skippedCorpusLines: [(file: String, skippedLines: Int)]
     /// Whether the token counts were read from ``TokenCountCache`` rather than counted (`nil`: no masking).
     public let reusedTokenCounts: Bool?
     public let trainer: Trainer
@@ -100,7 +103,7 @@ public final class GeneralDistillationRun {
         let corpus = CorpusFiles(
             paths: request.corpusPaths, boundary: request.boundary, tokenizer: tokenizer, maxLength: configuration.maxLength,
             packing: .split, skipInvalidLines: request.skipInvalidLines)
-        try corpus.checkReadable()
+        skippedCorpusLines = try corpus.validate().filter { $0.skippedLines > 0 }
         let collator: any Collator
         if request.objective.usesMaskedLanguageModel {
             let (counts, reused) = try TokenCountCache.counts(for: corpus, in: request.outputDirectory)

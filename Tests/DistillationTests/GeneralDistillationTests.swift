@@ -203,8 +203,13 @@ struct GeneralDistillationTests {
         for (file, expected) in [(empty, CorpusError.noDocuments(file: empty.path)), (binary, .invalidUTF8(file: binary.path, line: 2))] {
             var request = workspace.request(TinyBERTObjective(), student: workspace.narrowStudent, output: "bad", steps: 2)
             request.corpusPaths = [file.path]
-            #expect(throws: expected) { _ = try GeneralDistillationRun(request, progressOutput: Self.silent).train() }
+            #expect(throws: expected) { try GeneralDistillationRun(request, progressOutput: Self.silent) }
         }
+        var skipping = workspace.request(TinyBERTObjective(), student: workspace.narrowStudent, output: "skip", steps: 2)
+        skipping.corpusPaths = [workspace.corpus[0], binary.path]
+        skipping.skipInvalidLines = true
+        let run = try GeneralDistillationRun(skipping, progressOutput: Self.silent)
+        #expect(run.skippedCorpusLines.map(\.file) == [binary.path] && run.skippedCorpusLines.map(\.skippedLines) == [1])
         var none = workspace.request(TinyBERTObjective(), student: workspace.narrowStudent, output: "none", steps: 2)
         none.corpusPaths = []
         #expect(throws: GeneralDistillationError.noCorpus) { try GeneralDistillationRun(none, progressOutput: Self.silent) }

@@ -82,7 +82,7 @@ struct GeneralCommand: ParsableCommand {
     @Flag(help: "Documents are paragraphs separated by blank lines instead of lines.")
     var paragraphs = false
 
-    @Flag(help: "Skip corpus lines that are not UTF-8 text (counted) instead of stopping at the first.")
+    @Flag(help: "Skip corpus lines that are not UTF-8 text instead of stopping at the first; the corpus is checked through before training and the skipped lines of each file counted.")
     var skipBadRows = false
 
     @Option(help: "distilbert: softmax temperature T (default 2).")
@@ -239,6 +239,7 @@ struct GeneralCommand: ParsableCommand {
             "\(plan.totalSteps) updates (\(plan.warmupSteps) warm-up) of \(used.batchSize) x \(used.gradientAccumulation) sequences of at most "
                 + "\(used.maxLength) tokens, peak lr \(used.learningRate)",
         ]
+        for (file, count) in run.skippedCorpusLines { notes.append("\(file): \(count) line(s) skipped (not UTF-8 text)") }
         if run.copiedTeacherHead { notes.append("the student's masked-LM head was copied from the teacher") }
         if let reused = run.reusedTokenCounts, reused { notes.append("token counts reused from \(TokenCountCache.fileName)") }
         if !run.freshStudentParameters.isEmpty { notes.append("fresh student weights: " + run.freshStudentParameters.joined(separator: ", ")) }
