@@ -256,6 +256,10 @@ struct GeneralDistillationCommandTests {
         #expect(headless.status != 0 && headless.errors.contains("distill mlm"), "\(headless.errors)")
         let misplaced = try general(workspace.teacher, ["--objective", "tinybert", "--alpha-ce", "3"])
         #expect(misplaced.status != 0 && misplaced.errors.contains("--alpha-ce applies to --objective distilbert only"), "\(misplaced.errors)")
+        let narrow = try CommandLine.runDistill(
+            ["general", "--teacher", workspace.teacher.path, "--student", workspace.narrowStudent.path, "--corpus"] + workspace.corpus
+                + ["--output", workspace.scratch.path("narrow").path, "--max-steps", "1", "--max-length", "12", "--objective", "distilbert"])
+        #expect(narrow.status != 0 && narrow.errors.contains("pass --alpha-cos 0"), "\(narrow.errors)")
         let negative = try general(workspace.teacher, ["--objective", "distilbert", "--alpha-mlm=-1"])
         #expect(negative.status != 0 && negative.errors.contains("--alpha-mlm must not be negative"), "\(negative.errors)")
     }

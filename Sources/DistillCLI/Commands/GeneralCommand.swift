@@ -223,6 +223,9 @@ struct GeneralCommand: ParsableCommand {
             run = try GeneralDistillationRun(request, stopRequest: StopRequest.installingSignalHandlers())
         } catch let error as GeneralDistillationError {
             throw Self.commandLineError(error)
+        } catch TaskDistillationError.widthMismatch(let studentWidth, let teacherWidth) where objective == .distilbert {
+            throw CommandLineError("--alpha-cos: the cosine term compares hidden states of one width, but the student's is "
+                + "\(studentWidth) and the teacher's \(teacherWidth); pass --alpha-cos 0 for a narrower student")
         } catch let error as TaskDistillationError {
             throw TaskCommand.commandLineError(error)
         } catch let error as TrainingError {
