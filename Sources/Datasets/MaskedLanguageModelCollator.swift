@@ -39,17 +39,22 @@ public struct MaskedLanguageModelCollator: Collator {
         for position in ids.indices where padded.attentionMask[position] == 1 && !specialTokenIds.contains(ids[position]) {
             guard generator.uniform() < maskingProbability else { continue }
             labels[position] = ids[position]
-            let replacement = generator.uniform()
-            if replacement < 0.8 {
-                ids[position] = maskId
-            } else if replacement < 0.9 {
-                ids[position] = Int32(generator.below(vocabularySize))
-            }
+            ids[position] = Self.replacement(of: ids[position], maskId: maskId, vocabularySize: vocabularySize, generator: generator)
         }
         return Batch(
             batchSize: padded.batchSize, sequenceLength: padded.sequenceLength, ids: ids, typeIds: padded.typeIds,
             attentionMask: padded.attentionMask, labels: TokenLabels(labels), exampleIndices: padded.exampleIndices,
             tokenCount: padded.tokenCount)
+    }
+}
+
+extension MaskedLanguageModelCollator {
+    /// What a chosen token becomes (BERT's 80/10/10): the mask token with probability 0.8, a token drawn uniformly
+    /// from the vocabulary with probability 0.1, itself otherwise.
+    static func replacement(of id: Int32, maskId: Int32, vocabularySize: Int, generator: RandomGenerator) -> Int32 {
+        let draw = generator.uniform()
+        if draw < 0.8 { return maskId }
+        return draw < 0.9 ? Int32(generator.below(vocabularySize)) : id
     }
 }
 

@@ -8,13 +8,17 @@ public enum SequencePacking: String, Sendable, Codable {
     case concatenate
     /// Each document is one sequence, its end cut off beyond the maximum length.
     case truncate
+    /// Each document is one sequence or, when longer than the maximum length, several consecutive ones (as
+    /// DistilBERT's data preparation splits long sequences); sequences never span documents.
+    case split
 }
 
 /// Where a ``TokenSequenceStream`` stands: the corpus position and the tokens read but not yet emitted.
 public struct TokenStreamPosition: Sendable, Codable, Equatable {
     /// After the last document read.
     public var corpus: CorpusPosition
-    /// Tokens of documents already read, waiting for the next sequence (``SequencePacking/concatenate``).
+    /// Tokens of documents already read, waiting for the next sequence (``SequencePacking/concatenate`` and
+    /// ``SequencePacking/split``).
     public var pendingTokens: [Int32]
     /// Sequences emitted so far (the next one's ``TokenizedExample/index``).
     public var sequencesEmitted: Int
@@ -63,6 +67,13 @@ public final class TokenSequenceStream {
                 pending += tokens(of: document)
             }
             guard !pending.isEmpty else { return nil }
+            body = Array(pending.prefix(capacity))
+            pending.removeFirst(body.count)
+        case .split:
+            while pending.isEmpty {
+                guard let document = try reader.nextDocument() else { return nil }
+                pending = tokens(of: document)
+            }
             body = Array(pending.prefix(capacity))
             pending.removeFirst(body.count)
         case .truncate:

@@ -85,6 +85,8 @@ struct TrainingOptions: ParsableArguments {
         case .learningRate: "lr"
         case .warmupRatio: "warmup-ratio"
         case .weightDecay: "weight-decay"
+        case .adamBeta2: "adam-beta2"
+        case .adamEpsilon: "adam-epsilon"
         case .maxGradNorm: "max-grad-norm"
         case .maxSteps: "max-steps"
         case .maxLength: "max-length"

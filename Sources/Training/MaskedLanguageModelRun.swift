@@ -87,19 +87,12 @@ public final class MaskedLanguageModelRun {
         try model.checkFits(maxLength: configuration.maxLength, tokenizer: tokenizer, directory: request.modelDirectory)
         if request.freezeEncoder { model.encoder.freeze() }
 
-        let corpus = CorpusFiles(paths: request.corpusPaths)
-        for path in corpus.paths {  // a missing or empty file is reported now, not when the stream reaches it
-            _ = try TextCorpusReader(url: URL(fileURLWithPath: path), boundary: request.boundary)
-        }
         let (boundary, maxLength) = (request.boundary, configuration.maxLength)
+        let corpus = CorpusFiles(paths: request.corpusPaths, boundary: boundary, tokenizer: tokenizer, maxLength: maxLength)
+        try corpus.checkReadable()
         let batches = StreamedBatches(
             batchSize: configuration.batchSize, batchesPerEpoch: request.steps * configuration.gradientAccumulation,
-            collator: try MaskedLanguageModelCollator(tokenizer: tokenizer, generator: generator)
-        ) { position in
-            try TokenSequenceStream(
-                url: corpus.file(continuing: position), boundary: boundary, tokenizer: tokenizer, maxLength: maxLength,
-                from: corpus.isRestart(position) ? nil : position)
-        }
+            collator: try MaskedLanguageModelCollator(tokenizer: tokenizer, generator: generator), openStream: corpus.open(at:))
         let evaluator = try request.heldOutPath.map { path in
             let evaluator = try MaskedTokenEvaluator(
                 url: URL(fileURLWithPath: path), boundary: boundary, tokenizer: tokenizer, maxLength: maxLength,
@@ -139,34 +132,6 @@ public final class MaskedLanguageModelRun {
     /// Trains the model (see ``Trainer/train(resume:stopAfterStep:)``).
     public func train(resume: Bool = false, stopAfterStep: Int? = nil) throws -> TrainingSummary {
         try trainer.train(resume: resume, stopAfterStep: stopAfterStep)
-    }
-}
-
-/// Several corpus files as one stream for ``StreamedBatches``, which reopens an exhausted stream at the start of
-/// its file: that reopening is taken as the signal to move on to the next file (cyclically). A saved position
-/// is never at the start of its file (it follows at least one sequence read from it), so the two cannot be
-/// confused.
-private struct CorpusFiles {
-    /// The files' paths as ``CorpusPosition/file`` spells them.
-    let paths: [String]
-
-    init(paths: [String]) {
-        self.paths = paths.map { URL(fileURLWithPath: $0).path }
-    }
-
-    /// Whether `position` is the start of a file reached by exhausting the previous one.
-    func isRestart(_ position: TokenStreamPosition?) -> Bool {
-        guard let position else { return false }
-        return position.corpus.byteOffset == 0 && position.corpus.line == 0
-    }
-
-    /// The file to open for `position`: the first one at the start of the run, the next one after a restart,
-    /// else the position's own file.
-    func file(continuing position: TokenStreamPosition?) -> URL {
-        guard let position else { return URL(fileURLWithPath: paths[0]) }
-        guard isRestart(position) else { return URL(fileURLWithPath: position.corpus.file) }
-        let index = paths.firstIndex(of: position.corpus.file).map { ($0 + 1) % paths.count } ?? 0
-        return URL(fileURLWithPath: paths[index])
     }
 }
 

@@ -27,7 +27,7 @@ import Tensors
 /// **An update.** The trainer zeroes the gradients of the trained parameters, then for each of up to
 /// `gradientAccumulation` micro-batches of the epoch's plan calls `loss(batch)` and back-propagates the loss
 /// scaled by 1/(micro-batches in the update); it clips the global gradient norm to `maxGradNorm`, sets the
-/// learning rate of ``TrainingPlan/learningRate(atStep:)`` and makes one AdamW step (β 0.9/0.999, ε 1e-8, weight
+/// learning rate of ``TrainingPlan/learningRate(atStep:)`` and makes one AdamW step (β₁ 0.9, the configured β₂ and ε, weight
 /// decay on all but biases and LayerNorm weights). Trained modules are in training mode (dropout on) during
 /// updates; other modules the closure uses (a teacher) are left as the caller set them.
 ///
@@ -130,7 +130,7 @@ public final class Trainer {
         }
         optimizer = AdamW(
             groups: AdamW.bertGroups(parameters, weightDecay: configuration.weightDecay, modules: modules.map(\.module)),
-            learningRate: configuration.learningRate)
+            learningRate: configuration.learningRate, beta2: configuration.adamBeta2, eps: configuration.adamEpsilon)
         self.batches = batches
         self.generator = generator
         generatorStartState = generator?.state
@@ -347,9 +347,11 @@ public final class Trainer {
         }
         let state = try CheckpointState.read(from: folder)
         let stateFile = folder.appendingPathComponent(CheckpointFolder.stateFile).path
-        for (name, value) in trajectorySettings.sorted(by: { $0.key < $1.key }) where state.settings[name] != value {
+        for (name, value) in trajectorySettings.sorted(by: { $0.key < $1.key }) {
+            let recorded = state.settings[name] ?? TrainingConfiguration.unrecordedTrajectorySettings[name]
+            guard recorded != value else { continue }
             throw TrainingError.checkpointMismatch(
-                file: stateFile, setting: name, checkpoint: state.settings[name] ?? "(not recorded)", current: value)
+                file: stateFile, setting: name, checkpoint: recorded ?? "(not recorded)", current: value)
         }
 
         let parameterFile = try CheckpointTensors.open(folder.appendingPathComponent(CheckpointFolder.parametersFile))

@@ -20,6 +20,10 @@ public struct TrainingConfiguration: Sendable, Equatable {
     /// AdamW's decoupled weight decay, applied to all but biases and LayerNorm weights (the BERT groups).
     /// Default 0.01: BERT.
     public var weightDecay: Float = 0.01
+    /// AdamW's decay rate of the second moments. Default 0.999: BERT (DistilBERT's general distillation uses 0.98).
+    public var adamBeta2: Float = 0.999
+    /// AdamW's ε. Default 1e-8: BERT (DistilBERT's general distillation uses 1e-6).
+    public var adamEpsilon: Float = 1e-8
     /// Gradients are scaled so that their global L2 norm is at most this; `nil` does not clip.
     /// Default 1.0: Hugging Face `TrainingArguments.max_grad_norm`.
     public var maxGradNorm: Float? = 1.0
@@ -58,6 +62,8 @@ public struct TrainingConfiguration: Sendable, Equatable {
         try require(learningRate > 0 && learningRate.isFinite, .learningRate, "must be a positive number")
         try require((0..<1).contains(warmupRatio), .warmupRatio, "must be in [0, 1)")
         try require(weightDecay >= 0 && weightDecay.isFinite, .weightDecay, "must not be negative")
+        try require((0..<1).contains(adamBeta2), .adamBeta2, "must be in [0, 1)")
+        try require(adamEpsilon > 0 && adamEpsilon.isFinite, .adamEpsilon, "must be a positive number")
         try require(maxGradNorm.map { $0 > 0 && $0.isFinite } ?? true, .maxGradNorm, "must be positive")
         try require(maxSteps.map { $0 > 0 } ?? true, .maxSteps, "must be at least 1")
         try require(maxLength >= 2, .maxLength, "must be at least 2 (room for [CLS] and [SEP])")
@@ -74,14 +80,17 @@ public struct TrainingConfiguration: Sendable, Equatable {
             "learning_rate": "\(learningRate)", "warmup_ratio": "\(warmupRatio)", "weight_decay": "\(weightDecay)",
             "max_grad_norm": maxGradNorm.map { "\($0)" } ?? "none", "seed": "\(seed)",
             "max_steps": maxSteps.map(String.init) ?? "none", "max_length": "\(maxLength)",
-            "group_by_length": "\(groupByLength)",
+            "group_by_length": "\(groupByLength)", "adam_beta2": "\(adamBeta2)", "adam_epsilon": "\(adamEpsilon)",
         ]
     }
+
+    /// The values of trajectory settings that checkpoints written before they existed do not record.
+    static let unrecordedTrajectorySettings = ["adam_beta2": "\(Float(0.999))", "adam_epsilon": "\(Float(1e-8))"]
 }
 
 /// A setting of ``TrainingConfiguration``, as errors name it.
 public enum TrainingSetting: String, Sendable, CaseIterable, CustomStringConvertible {
-    case epochs, batchSize, gradientAccumulation, learningRate, warmupRatio, weightDecay, maxGradNorm, maxSteps
+    case epochs, batchSize, gradientAccumulation, learningRate, warmupRatio, weightDecay, adamBeta2, adamEpsilon, maxGradNorm, maxSteps
     case maxLength, evaluateEvery, saveEvery, logEvery
 
     public var description: String {
@@ -92,6 +101,8 @@ public enum TrainingSetting: String, Sendable, CaseIterable, CustomStringConvert
         case .learningRate: "the learning rate"
         case .warmupRatio: "the warm-up ratio"
         case .weightDecay: "the weight decay"
+        case .adamBeta2: "Adam's beta2"
+        case .adamEpsilon: "Adam's epsilon"
         case .maxGradNorm: "the bound on the gradient norm"
         case .maxSteps: "the maximum number of updates"
         case .maxLength: "the maximum sequence length"

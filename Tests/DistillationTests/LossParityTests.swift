@@ -1,3 +1,4 @@
+import Datasets
 import Distillation
 import Foundation
 import SafeTensors
@@ -53,6 +54,27 @@ import Testing
         let teacher = try Golden.tensor(golden, "vocab_kd.teacher_logits")
         let loss = SoftTargetLoss.maskedVocabulary(student: student, teacher: teacher,
                                                    mask: try Golden.ints(golden, "vocab_kd.mask"), temperature: 2)
+        #expect(abs(loss.item - (try Golden.tensor(golden, "vocab_kd.loss")).item) <= 1e-5)
+        loss.backward()
+        #expect(maxAbsDifference(try #require(student.grad), try Golden.tensor(golden, "vocab_kd.grad_student_logits")) <= 1e-5)
+    }
+
+    /// The same through the `ce` term of `distill general --objective distilbert`, which is given the vocabulary
+    /// logits of the selected (there: real) tokens only, one row each; gradients reach the full logits through the
+    /// row selection.
+    @Test func maskedVocabularyDistillationAsTheDistilBERTTerm() throws {
+        let student = try leaf("vocab_kd.student_logits")
+        let teacher = try Golden.tensor(golden, "vocab_kd.teacher_logits")
+        let mask = try Golden.ints(golden, "vocab_kd.mask")
+        let rows = mask.indices.filter { mask[$0] != 0 }.map(Int32.init)
+        func selected(_ logits: Tensor) -> Tensor { logits.reshaped([-1, logits.lastDimension]).gatherRows(rows) }
+        let (batchSize, sequenceLength) = (student.shape[0], student.shape[1])
+        let batch = Batch(batchSize: batchSize, sequenceLength: sequenceLength, ids: Array(repeating: 0, count: mask.count),
+                          typeIds: Array(repeating: 0, count: mask.count), attentionMask: mask, labels: nil,
+                          exampleIndices: Array(0..<batchSize), tokenCount: rows.count)
+        let pair = DistillationPair(batch: batch, student: ModelOutputs(logits: [selected(student)]),
+                                    teacher: ModelOutputs(logits: [selected(teacher)]))
+        let loss = try SoftTargetKL(name: "ce", temperature: 2).loss(pair)
         #expect(abs(loss.item - (try Golden.tensor(golden, "vocab_kd.loss")).item) <= 1e-5)
         loss.backward()
         #expect(maxAbsDifference(try #require(student.grad), try Golden.tensor(golden, "vocab_kd.grad_student_logits")) <= 1e-5)

@@ -67,6 +67,8 @@ struct HelpAndBenchTests {
         #expect(run.output.contains("skipped: \(missing) not found"), "\(run.output)")
         let results = try #require(JSONSerialization.jsonObject(with: Data(contentsOf: json)) as? [String: Any])
         #expect((results["train_tokens_per_s_b32_s64"] as? Double ?? 0) > 0)
+        #expect((results["general_distill_tokens_per_s"] as? Double ?? 0) > 0)
+        #expect(run.output.contains("general distillation step b16 x s128"), "\(run.output)")
         #expect(results["tokenizer_mb_per_s"] == nil)
     }
 }

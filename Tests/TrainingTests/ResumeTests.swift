@@ -137,6 +137,25 @@ import Training
         }
     }
 
+    /// Checkpoints written before Adam's β₂ and ε were settings do not record them: they resume with the old
+    /// defaults, and only with them.
+    @Test func aCheckpointWithoutAdamSettingsResumesWithTheDefaults() throws {
+        let scratch = try ScratchDirectory()
+        _ = try Self.run(in: scratch.url) { try $0.train(stopAfterStep: 2) }
+        let state = scratch.path("checkpoint/state.json")
+        let text = try String(contentsOf: state, encoding: .utf8)
+        let older = text.split(separator: "\n").filter { !$0.contains("\"adam_") }.joined(separator: "\n")
+        #expect(older != text)
+        try older.write(to: state, atomically: true, encoding: .utf8)
+        var changed = Self.configuration()
+        changed.adamBeta2 = 0.98
+        #expect(throws: TrainingError.checkpointMismatch(file: state.path, setting: "adam_beta2", checkpoint: "0.999", current: "0.98")) {
+            _ = try Self.run(in: scratch.url, configuration: changed) { try $0.train(resume: true) }
+        }
+        let resumed = try Self.run(in: scratch.url) { try $0.train(resume: true) }
+        #expect(!resumed.summary.stoppedEarly)
+    }
+
     @Test func resumingWithModulesBuiltFromAnotherSeedIsRefused() throws {
         let scratch = try ScratchDirectory()
         _ = try Self.run(in: scratch.url) { try $0.train(stopAfterStep: 2) }

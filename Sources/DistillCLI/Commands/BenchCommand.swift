@@ -1,10 +1,12 @@
 import ArgumentParser
 import Datasets
+import Distillation
 import Foundation
 import Models
 import NN
 import Tensors
 import Tokenizers
+import Training
 
 /// `distill bench`: the engine's speed on this machine, at the shapes the targets are quoted for.
 struct BenchCommand: ParsableCommand {
@@ -14,8 +16,11 @@ struct BenchCommand: ParsableCommand {
         discussion: """
             Shapes: matmuls [4096x384]x[384x1152] and [4096x1536]x[1536x384]; a 6-layer encoder of hidden 384, \
             12 heads, FFN 1536, vocab 30522 with random weights, forward at batch 32 x seq 128 and batch 1 x seq \
-            128, and a training step (forward + backward + AdamW, classification head) at batch 32 x seq 64; then \
-            the WordPiece tokenizer's MB/s on one core, one text at a time. Compare with \
+            128, and a training step (forward + backward + AdamW, classification head) at batch 32 x seq 64; a \
+            general-distillation step (distilbert objective: that encoder with a masked-LM head as teacher, a \
+            3-layer student of the same width, 15% of the tokens masked; teacher forward, student forward + \
+            backward + clipping + AdamW) at batch 16 x seq 128 (compare scripts/anchor-general-step.py --batch-size 16); then the WordPiece tokenizer's MB/s on one core, one text at a \
+            time. Compare with \
             ../shared/bench/pytorch_anchor.py and tokenizer_anchor.py run on the same machine.
 
             The tokenizer row needs --tokenizer and --tokenizer-data. Their defaults are relative to the current \
@@ -59,6 +64,8 @@ struct BenchCommand: ParsableCommand {
         let optimizer = AdamW(groups: AdamW.bertGroups(of: model, weightDecay: 0.01), learningRate: 1e-5)
         let step = Self.median(repeats) { Self.trainStep(model, optimizer, batch: 32, seq: 64, generator: generator) }
         results.trainTokensPerSecond = 32 * 64 / step
+        let generalStep = try Self.generalDistillStepSeconds(config, repeats: repeats, generator: generator)
+        results.generalDistillTokensPerSecond = 16 * 128 / generalStep
 
         if let missing = [tokenizer, tokenizerData].first(where: { !FileManager.default.fileExists(atPath: $0) }) {
             results.tokenizerSkipReason = "\(missing) not found"
@@ -113,6 +120,40 @@ struct BenchCommand: ParsableCommand {
         optimizer.update()
     }
 
+    /// Seconds of one general-distillation update (``GeneralDistiller`` with the distilbert objective) at batch 16 x
+    /// seq 128: a `config`-shaped masked-LM teacher, a 3-layer student of the same width, 15% of the tokens labelled.
+    static func generalDistillStepSeconds(_ config: ModelConfig, repeats: Int, generator: RandomGenerator) throws -> Double {
+        var studentConfig = config
+        studentConfig.layerCount = 3
+        let teacher = MaskedLanguageModel(config: config, generator: generator)
+        let student = MaskedLanguageModel(config: studentConfig, generator: generator)
+        let objective = try DistilBERTObjective().objective(student: student, teacher: teacher, generator: generator)
+        let distiller = try GeneralDistiller(teacher: teacher, student: student, objective: objective)
+        var recipe = TrainingConfiguration()
+        DistilBERTObjective().applyRecipe(to: &recipe)
+        let optimizer = AdamW(groups: AdamW.bertGroups(of: student, weightDecay: recipe.weightDecay), learningRate: recipe.learningRate,
+                              beta2: recipe.adamBeta2, eps: recipe.adamEpsilon)
+        let (batch, seq) = (16, 128)
+        let input = randomInput(batch: batch, seq: seq, vocab: config.vocabSize, generator: generator)
+        let labels = input.ids.map { generator.uniform() < 0.15 ? $0 : TokenLabels.ignored }
+        let masked = Batch(batchSize: batch, sequenceLength: seq, ids: input.ids, typeIds: input.typeIds ?? Array(repeating: 0, count: batch * seq), attentionMask: input.attentionMask,
+                           labels: TokenLabels(labels), exampleIndices: Array(0..<batch), tokenCount: batch * seq)
+        student.setTraining(true)
+        var failure: Error?
+        let seconds = median(repeats) {
+            do {
+                student.zeroGrad()
+                try distiller.loss(masked).loss.backward()
+                _ = clipGradientNorm(student.namedParameters().map(\.tensor), maxNorm: recipe.maxGradNorm ?? .infinity)
+                optimizer.update()
+            } catch {
+                failure = error
+            }
+        }
+        if let failure { throw failure }
+        return seconds
+    }
+
     /// Matmul FLOPs of one encoder forward pass: the four projections, the FFN and the two attention products.
     static func encoderFLOPs(_ config: ModelConfig, batch: Int, seq: Int) -> Double {
         let tokens = Double(batch * seq), h = Double(config.hiddenSize), f = Double(config.intermediateSize)
@@ -127,6 +168,7 @@ struct BenchResults: Codable {
     var forwardTokensPerSecond = 0.0
     var forwardLatencyMilliseconds = 0.0
     var trainTokensPerSecond = 0.0
+    var generalDistillTokensPerSecond = 0.0
     var forwardMatmulEfficiency = 0.0
     var tokenizerMegabytesPerSecond: Double?
     /// Why the tokenizer was not measured (shown in the table, not written to the JSON).
@@ -137,6 +179,7 @@ struct BenchResults: Codable {
         case forwardTokensPerSecond = "forward_tokens_per_s_b32_s128"
         case forwardLatencyMilliseconds = "forward_latency_ms_b1_s128"
         case trainTokensPerSecond = "train_tokens_per_s_b32_s64"
+        case generalDistillTokensPerSecond = "general_distill_tokens_per_s"
         case forwardMatmulEfficiency = "forward_fraction_of_matmul_rate"
         case tokenizerMegabytesPerSecond = "tokenizer_mb_per_s"
     }
@@ -149,6 +192,7 @@ struct BenchResults: Codable {
             ("forward b32 x s128", String(format: "%.0f tokens/s (%.0f ms, %.1f GFLOP)", forwardTokensPerSecond, forwardSeconds * 1000, flops / 1e9)),
             ("forward b1 x s128 latency", String(format: "%.1f ms", forwardLatencyMilliseconds)),
             ("train step b32 x s64", String(format: "%.0f tokens/s", trainTokensPerSecond)),
+            ("general distillation step b16 x s128 (distilbert, 6 -> 3 layers)", String(format: "%.0f tokens/s", generalDistillTokensPerSecond)),
             ("forward share of matmul rate", String(format: "%.0f%%", 100 * forwardMatmulEfficiency)),
         ]
         if let tokenizerMegabytesPerSecond {

@@ -93,13 +93,17 @@ struct MLMCommand: ParsableCommand {
             """ + (run.freshParameters.isEmpty ? "" : "\nfresh weights: " + run.freshParameters.joined(separator: ", ")))
 
         let summary = try run.train(resume: session.resume)
+        try Self.report(summary, checkpoint: run.trainer.checkpointDirectory, deliverable: "model: \(outputURL.path)")
+    }
+
+    /// Prints how a masked-LM run ended (updates, the last held-out masked-token accuracy, and where the model or
+    /// the checkpoint to resume from is) and exits with 130 when it was stopped early.
+    static func report(_ summary: TrainingSummary, checkpoint: URL, deliverable: String) throws {
         var lines = ["\(summary.steps)/\(summary.totalSteps) updates" + (summary.stoppedEarly ? " (stopped early)" : "")]
         if let last = summary.lastEvaluation, let accuracy = last["masked_accuracy"], let loss = last["mlm_loss"] {
             lines.append(String(format: "held-out masked-token accuracy %.4f, MLM loss %.4f", accuracy, loss))
         }
-        lines.append(summary.stoppedEarly
-            ? "resume with the same command and --resume (checkpoint: \(run.trainer.checkpointDirectory.path))"
-            : "model: \(outputURL.path)")
+        lines.append(summary.stoppedEarly ? "resume with the same command and --resume (checkpoint: \(checkpoint.path))" : deliverable)
         print(lines.joined(separator: "\n"))
         if summary.stoppedEarly { throw ExitCode(130) }
     }

@@ -11,7 +11,7 @@ public struct AttentionScoreMSE: DistillationTerm {
 
     public init(name: String = "attention", teacherLayers: [Int]) {
         self.name = name
-        layers = LayerMapping(teacherLayers: teacherLayers)
+        layers = LayerMapping(teacherLayers: teacherLayers, offset: 0)
     }
 
     public var encoderOutputs: EncoderOutputOptions { EncoderOutputOptions(attentions: true) }
@@ -25,7 +25,7 @@ public struct AttentionScoreMSE: DistillationTerm {
 
     public func loss(_ pair: DistillationPair) throws -> Tensor {
         let (student, teacher) = pair.encoders
-        return layers.sum(student: student.attentionScores, teacher: teacher.attentionScores, offset: 0, Self.loss(student:teacher:))
+        return layers.sum(student: student.attentionScores, teacher: teacher.attentionScores, Self.loss(student:teacher:))
     }
 
     /// MSE over all entries of one layer's scores, entries ≤ −100 zeroed in both.
