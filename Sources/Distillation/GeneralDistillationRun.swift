@@ -177,7 +177,7 @@ private struct RunModels {
         let (student, studentReport) = try MaskedLanguageModel.load(from: request.studentDirectory, generator: generator)
         var fresh = studentReport.missing
         let copiesHead = lacksHead(student, studentReport) && student.config.hiddenSize == teacher.config.hiddenSize
-            && MaskedLanguageModel.headCarries(from: teacher.config.modelType, to: student.config.modelType)
+            && MaskedLanguageModel.headCarries(from: teacher.config, to: student.config)
         if copiesHead {
             StudentInitialization.copyParameters(from: teacher.transform, to: student.transform)
             StudentInitialization.copyParameters(from: teacher.layerNorm, to: student.layerNorm)
