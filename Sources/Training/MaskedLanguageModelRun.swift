@@ -94,7 +94,8 @@ public final class MaskedLanguageModelRun {
         }
         let (boundary, maxLength) = (request.boundary, configuration.maxLength)
         let batches = StreamedBatches(
-            batchSize: configuration.batchSize, batchesPerEpoch: request.steps * configuration.gradientAccumulation,
+            batchSize: configuration.batchSize * ProcessGroups.world.size,  // the global batch (see Trainer)
+            batchesPerEpoch: request.steps * configuration.gradientAccumulation,
             collator: try MaskedLanguageModelCollator(tokenizer: tokenizer, generator: generator)
         ) { position in
             try TokenSequenceStream(

@@ -23,6 +23,8 @@ public enum TrainingError: Error, Sendable, Equatable, CustomStringConvertible {
     case corruptCheckpoint(file: String, reason: String)
     /// A file or directory could not be written.
     case writeFailed(path: String, reason: String)
+    /// Batches whose labels (of this kind) cannot be shared out among the processes of a data-parallel run.
+    case unsplittableLabels(kind: String)
 
     public var description: String {
         switch self {
@@ -43,6 +45,8 @@ public enum TrainingError: Error, Sendable, Equatable, CustomStringConvertible {
                 + "interrupted run did (same base checkpoint and seed)"
         case .corruptCheckpoint(let file, let reason): "\(file): \(reason)"
         case .writeFailed(let path, let reason): "\(path): cannot write (\(reason))"
+        case .unsplittableLabels(let kind):
+            "labels of kind \(kind) cannot be split by rows, so this run cannot be shared out among processes"
         }
     }
 }
