@@ -117,26 +117,16 @@ struct DataParallelTests {
         #expect(Date().timeIntervalSince(started) < 60)
     }
 
-    /// Expects every tensor of `directory`'s model to be within relative 1e-5 (in L2 norm) of `reference`'s:
-    /// the two runs sum the same gradients in another order (float reassociation); observed at most 6e-7 after
-    /// 8 updates, 7e-6 after 600. The exception are the attention key biases: their exact gradient is zero
-    /// (softmax ignores a shift common to a query's scores), so both runs move them from 0 only by rounding
-    /// noise, which AdamW scales up to a few learning rates per update, differing in every digit between the
-    /// runs; they are held to `keyBiasNoise` in absolute L2 norm instead.
+    /// Expects the model in `directory` to have `reference`'s weights (see ``Fixtures/expectSameWeights``).
     private func expectSameWeights(
         _ directory: URL, _ reference: URL, keyBiasNoise: Double, sourceLocation: SourceLocation = #_sourceLocation
     ) throws {
-        let expected = try SafeTensorsFile(url: reference.appendingPathComponent("model.safetensors"))
-        let actual = try SafeTensorsFile(url: directory.appendingPathComponent("model.safetensors"))
-        #expect(actual.names == expected.names, sourceLocation: sourceLocation)
-        for name in expected.names {
-            let (a, e) = try (actual.floats(name), expected.floats(name))
-            let difference = zip(a, e).reduce(0.0) { $0 + Double($1.0 - $1.1) * Double($1.0 - $1.1) }.squareRoot()
-            let norm = e.reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot()
-            let bound = name.hasSuffix("attention.self.key.bias") ? keyBiasNoise : 1e-5 * norm
-            #expect(difference <= bound, "\(name) differs by \(difference), relative \(difference / norm)",
-                    sourceLocation: sourceLocation)
+        func weights(_ directory: URL) throws -> [String: [Float]] {
+            let file = try SafeTensorsFile(url: directory.appendingPathComponent("model.safetensors"))
+            return try Dictionary(uniqueKeysWithValues: file.names.map { ($0, try file.floats($0)) })
         }
+        Fixtures.expectSameWeights(
+            try weights(directory), try weights(reference), keyBiasNoise: keyBiasNoise, sourceLocation: sourceLocation)
     }
 
     /// The `loss` of each `train` line of the run's metrics.jsonl.
