@@ -74,11 +74,18 @@ public enum ProcessGroups {
 
     /// Joins the MPI job when `mpirun` started this process (Open MPI sets `OMPI_COMM_WORLD_SIZE`), making it
     /// ``world``; otherwise leaves ``world`` a ``SingleProcess``. Call it once, early, from the main thread.
+    /// Only Open MPI is supported: a process that another launcher started as one of several is refused.
     @discardableResult
     public static func joinLaunchingJob(
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws(ProcessGroupError) -> any ProcessGroup {
-        guard environment["OMPI_COMM_WORLD_SIZE"] != nil else { return world }
+        guard environment["OMPI_COMM_WORLD_SIZE"] != nil else {
+            // MPICH's launcher sets PMI_SIZE: its processes would otherwise each train a copy, in the same place.
+            if let size = environment["PMI_SIZE"], size != "1" {
+                throw .unavailable(reason: "started by an MPI launcher other than Open MPI's mpirun (PMI_SIZE=\(size))")
+            }
+            return world
+        }
         let group = try MPIProcessGroup()
         lock.withLock { current = group }
         return group

@@ -45,6 +45,7 @@ struct InProcessGroupTests {
         let world = try ProcessGroups.joinLaunchingJob(environment: ["PATH": "/usr/bin"])
         #expect(world is SingleProcess && world.rank == 0 && world.size == 1 && world.isLeader)
         #expect(try world.any(true) && !world.any(false))
+        #expect(throws: ProcessGroupError.self) { try ProcessGroups.joinLaunchingJob(environment: ["PMI_SIZE": "2"]) }
     }
 }
 
