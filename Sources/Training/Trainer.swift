@@ -298,6 +298,10 @@ public final class Trainer {
                 throw TrainingError.batchSourceEnded(
                     epoch: progress.epoch, batchIndex: progress.batchIndex + offset, batchesPerEpoch: batches.batchesPerEpoch)
             }
+            let index = progress.batchIndex + offset, globalSize = configuration.batchSize * processGroup.size
+            if processGroup.size > 1 && index < batches.batchesPerEpoch - 1 && global.batchSize != globalSize {
+                throw TrainingError.notGlobalBatch(rows: global.batchSize, expected: globalSize, processes: processGroup.size)
+            }
             let share = try BatchShare(of: global, group: processGroup)
             guard let batch = share.batch else { continue }
             let result = try loss(batch)

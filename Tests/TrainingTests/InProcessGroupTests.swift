@@ -1,4 +1,6 @@
 import Foundation
+import Datasets
+import Evaluation
 import Models
 import TestSupport
 import Testing
@@ -41,6 +43,24 @@ struct InProcessGroupTests {
         #expect(!FileManager.default.fileExists(atPath: scratch.path("rank1").path))
     }
 
+    /// A batch source built for one process (batches of `batchSize`) is refused in a group, naming the sizes.
+    @Test func batchesOfOneProcessAreRefusedInAGroup() throws {
+        let tokenizer = try Fixtures.tokenizer()
+        let examples = Fixtures.examples(count: 12, tokenizer: tokenizer)
+        let configuration = Fixtures.configuration(batchSize: 4)
+        let (model, generator) = Fixtures.model(seed: 5, vocabularySize: tokenizer.vocabularySize)
+        let scratch = try ScratchDirectory()
+        let trainer = try Trainer(
+            configuration: configuration, modules: [("", model)], generator: generator,
+            batches: PlannedBatches(
+                batcher: try Batcher(examples: examples, batchSize: 4, padId: 0, maxLength: 32), order: .shuffled, seed: 1),
+            outputDirectory: scratch.url,
+            loss: { batch in TrainingLoss(try SupervisedLoss.of(logits: model(EncoderInput(batch)).logits, batch: batch)) },
+            evaluation: nil, exportModel: { _ in }, progressOutput: Fixtures.silent,
+            processGroup: InProcessGroup(rank: 0, hub: Hub(size: 1), claimedSize: 2))
+        #expect(throws: TrainingError.notGlobalBatch(rows: 4, expected: 8, processes: 2)) { try trainer.train() }
+    }
+
     @Test func aProcessNotStartedByMPIRunIsOnItsOwn() throws {
         let world = try ProcessGroups.joinLaunchingJob(environment: ["PATH": "/usr/bin"])
         #expect(world is SingleProcess && world.rank == 0 && world.size == 1 && world.isLeader)
@@ -53,11 +73,14 @@ struct InProcessGroupTests {
 private final class InProcessGroup: ProcessGroup, @unchecked Sendable {
     let rank: Int
     let hub: Hub
-    var size: Int { hub.size }
+    let size: Int
 
-    init(rank: Int, hub: Hub) {
+    /// `claimedSize`: a group that says it has more processes than meet at the hub (to test what the trainer
+    /// checks before communicating).
+    init(rank: Int, hub: Hub, claimedSize: Int? = nil) {
         self.rank = rank
         self.hub = hub
+        size = claimedSize ?? hub.size
     }
 
     func allReduceSum(_ values: UnsafeMutableBufferPointer<Float>) {
