@@ -3,7 +3,7 @@ import PackageDescription
 
 // Layers, top to bottom; each module imports only modules below it, and declares exactly the ones it imports
 // (scripts/test builds with --explicit-target-dependency-import-check error):
-//   DistillCLI -> Distillation -> Training -> Evaluation -> Models, Datasets
+//   DistillCLI -> Distillation -> Training -> Evaluation -> Models, Datasets;  Training -> CMPI (Open MPI, loaded at run time)
 //   Models -> NN, SafeTensors, JSON;  Datasets -> Tokenizers;  NN -> Tensors;  SafeTensors, Tokenizers -> JSON
 //   Tensors -> CDNNL (oneDNN), CKernels (C vector kernels per instruction set, CPU feature detection)
 let package = Package(
@@ -19,6 +19,7 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CDNNL", path: "Sources/CDNNL", providers: [.apt(["libdnnl-dev"])]),
         .target(name: "CKernels"),
+        .target(name: "CMPI"),
         .target(name: "Tensors", dependencies: ["CDNNL", "CKernels"]),
         .target(name: "JSON"),
         .target(name: "NN", dependencies: ["Tensors"]),
@@ -27,7 +28,7 @@ let package = Package(
         .target(name: "Models", dependencies: ["JSON", "NN", "SafeTensors", "Tensors"]),
         .target(name: "Datasets", dependencies: ["JSON", "Tensors", "Tokenizers"]),
         .target(name: "Evaluation", dependencies: ["Datasets", "Models", "NN", "Tensors", "Tokenizers"]),
-        .target(name: "Training", dependencies: ["Datasets", "Evaluation", "JSON", "Models", "NN", "SafeTensors", "Tensors", "Tokenizers"]),
+        .target(name: "Training", dependencies: ["CMPI", "Datasets", "Evaluation", "JSON", "Models", "NN", "SafeTensors", "Tensors", "Tokenizers"]),
         .target(name: "Distillation", dependencies: [
             "Datasets", "Evaluation", "Models", "NN", "SafeTensors", "Tensors", "Tokenizers", "Training",
         ]),

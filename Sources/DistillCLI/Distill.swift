@@ -30,4 +30,9 @@ struct Distill: ParsableCommand {
             """,
         subcommands: [BenchCommand.self, FinetuneCommand.self, PredictCommand.self, EvalCommand.self, TokenizeCommand.self, EmbedCommand.self, StudentCommand.self, TaskCommand.self,
                       MLMCommand.self, GeneralCommand.self])
+
+    /// Runs the command, as one process of an `mpirun` job when started by `mpirun` (see ``JobProcesses``).
+    static func main() {
+        JobProcesses.main(self)
+    }
 }

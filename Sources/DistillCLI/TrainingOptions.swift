@@ -7,7 +7,7 @@ struct TrainingOptions: ParsableArguments {
     @Option(help: "Passes over the training data (Hugging Face Trainer's default).")
     var epochs = TrainingConfiguration().epochs
 
-    @Option(help: "Examples per micro-batch (the SST-2 recipe's 32).")
+    @Option(help: "Examples per micro-batch and process (under mpirun -np N the batch is N times this; the SST-2 recipe's 32).")
     var batchSize = TrainingConfiguration().batchSize
 
     @Option(name: .customLong("grad-accum"), help: "Micro-batches per optimizer update; the effective batch is batch-size x grad-accum.")

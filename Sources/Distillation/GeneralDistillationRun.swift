@@ -114,7 +114,8 @@ public final class GeneralDistillationRun {
             reusedTokenCounts = nil
         }
         let batches = StreamedBatches(
-            batchSize: configuration.batchSize, batchesPerEpoch: request.steps * configuration.gradientAccumulation,
+            batchSize: configuration.batchSize * ProcessGroups.world.size,  // the global batch (see Trainer)
+            batchesPerEpoch: request.steps * configuration.gradientAccumulation,
             collator: collator, groupingPool: request.lengthGroupingPool, seed: configuration.seed, openStream: corpus.open(at:))
 
         let evaluation = try request.heldOutPath.map { path in

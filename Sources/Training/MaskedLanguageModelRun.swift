@@ -91,7 +91,8 @@ public final class MaskedLanguageModelRun {
         let corpus = CorpusFiles(paths: request.corpusPaths, boundary: boundary, tokenizer: tokenizer, maxLength: maxLength)
         try corpus.checkReadable()
         let batches = StreamedBatches(
-            batchSize: configuration.batchSize, batchesPerEpoch: request.steps * configuration.gradientAccumulation,
+            batchSize: configuration.batchSize * ProcessGroups.world.size,  // the global batch (see Trainer)
+            batchesPerEpoch: request.steps * configuration.gradientAccumulation,
             collator: try MaskedLanguageModelCollator(tokenizer: tokenizer, generator: generator), openStream: corpus.open(at:))
         let evaluator = try request.heldOutPath.map { path in
             let evaluator = try MaskedTokenEvaluator(

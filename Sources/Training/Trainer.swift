@@ -37,12 +37,21 @@ import Tensors
 /// directory holds the best model. Without an evaluation the model is exported once, after the last update.
 ///
 /// **Output directory.** Besides the exported model: `metrics.jsonl` (``MetricsLog``; `split` "train" lines with
-/// `loss`, `learning_rate`, `grad_norm` and the closure's `logged` values, "eval" lines with the evaluation's
+/// `loss`, `learning_rate`, `grad_norm`, the closure's `logged` values (process 0's share of the batch) and,
+/// with several processes, `allreduce_seconds` per update, "eval" lines with the evaluation's
 /// values) and `checkpoint/` (see ``train(resume:stopAfterStep:)``).
 ///
 /// **Data.** Micro-batches come from a ``BatchSource``, epoch by epoch: from examples in memory, in the order of
 /// ``Batcher/plan(order:seed:epoch:)`` with the configured seed; from a stream (``StreamedBatches``), with its
 /// position kept in the checkpoint.
+///
+/// **Several processes.** Under a ``ProcessGroup`` of N processes (`mpirun`; see ``ProcessGroups/world``)
+/// `configuration.batchSize` is per process: the batch source yields global batches of N × `batchSize`
+/// examples, in the order one process with that batch would take them, and each process computes the loss on
+/// its ``BatchShare``. The gradients are summed over the processes (``GradientAllReduce``) before clipping, so
+/// every process makes the same update; only process 0 evaluates and writes the model, metrics, progress and
+/// checkpoints. Every process reads the checkpoint when resuming, so the output directory must be visible to
+/// all (a shared file system); a run resumes with any number of processes that keeps the global batch.
 ///
 /// **Randomness.** Dropout (and any collator drawing from it) uses the `generator` the caller built the trained
 /// modules with. Its state when the trainer is created and its current state are checkpointed; a resumed run
@@ -92,6 +101,7 @@ public final class Trainer {
     private let progressOutput: ProgressOutput
     private let stopRequest: StopRequest?
     private let checkpointFolder: CheckpointFolder
+    private let processGroup: any ProcessGroup
 
     /// Prepares a run; nothing is trained or written until ``train(resume:stopAfterStep:)``.
     ///
@@ -101,19 +111,20 @@ public final class Trainer {
     ///     projection). Parameters with `requiresGrad == false` (frozen) are not trained.
     ///   - generator: The generator the modules draw dropout from (the one they were built with), or `nil` if
     ///     they draw nothing while training.
-    ///   - batches: The training micro-batches, of `configuration.batchSize` examples each.
+    ///   - batches: The training micro-batches, of `configuration.batchSize` × `processGroup.size` examples each.
     ///   - loss: The objective for one micro-batch (see ``TrainingLoss``).
     ///   - evaluation: How to evaluate and pick the best model; `nil` to train without evaluating.
     ///   - exportModel: Writes the deliverable model into the given directory (for example `model.save(to:)`
     ///     and `tokenizer.save(to:)`).
     ///   - progressOutput: Where the progress bar and messages go.
     ///   - stopRequest: Checked between updates; when set, the run writes a checkpoint and returns.
+    ///   - processGroup: The processes that train the model together (one, unless started by `mpirun`).
     public init(
         configuration: TrainingConfiguration, modules: [(name: String, module: Module)], generator: RandomGenerator?,
         batches: any BatchSource, outputDirectory: URL,
         loss: @escaping (Batch) throws -> TrainingLoss, evaluation: Evaluation?,
         exportModel: @escaping (URL) throws -> Void, progressOutput: ProgressOutput = .standardError,
-        stopRequest: StopRequest? = nil
+        stopRequest: StopRequest? = nil, processGroup: any ProcessGroup = ProcessGroups.world
     ) throws {
         try configuration.validate()
         guard batches.exampleCount > 0, batches.batchesPerEpoch > 0 else { throw TrainingError.noTrainingExamples }
@@ -137,8 +148,9 @@ public final class Trainer {
         self.loss = loss
         self.evaluation = evaluation
         self.exportModel = exportModel
-        self.progressOutput = progressOutput
+        self.progressOutput = processGroup.isLeader ? progressOutput : ProgressOutput(isTerminal: false) { _ in }
         self.stopRequest = stopRequest
+        self.processGroup = processGroup
         checkpointFolder = CheckpointFolder(outputDirectory: outputDirectory)
     }
 
@@ -149,11 +161,11 @@ public final class Trainer {
         trainingExamples: [TokenizedExample], padId: Int32, outputDirectory: URL,
         loss: @escaping (Batch) throws -> TrainingLoss, evaluation: Evaluation?,
         exportModel: @escaping (URL) throws -> Void, progressOutput: ProgressOutput = .standardError,
-        stopRequest: StopRequest? = nil
+        stopRequest: StopRequest? = nil, processGroup: any ProcessGroup = ProcessGroups.world
     ) throws {
         try configuration.validate()
         let batcher = try Batcher(
-            examples: trainingExamples, batchSize: configuration.batchSize, padId: padId,
+            examples: trainingExamples, batchSize: configuration.batchSize * processGroup.size, padId: padId,
             maxLength: configuration.maxLength)
         try self.init(
             configuration: configuration, modules: modules, generator: generator,
@@ -161,7 +173,7 @@ public final class Trainer {
                 batcher: batcher, order: configuration.groupByLength ? .groupedByLength() : .shuffled,
                 seed: configuration.seed),
             outputDirectory: outputDirectory, loss: loss, evaluation: evaluation, exportModel: exportModel,
-            progressOutput: progressOutput, stopRequest: stopRequest)
+            progressOutput: progressOutput, stopRequest: stopRequest, processGroup: processGroup)
     }
 
     /// Where checkpoints are written: `<output>/checkpoint`.
@@ -191,16 +203,20 @@ public final class Trainer {
     ///     requested then (at once if a resumed run is already past it).
     public func train(resume: Bool = false, stopAfterStep: Int? = nil) throws -> TrainingSummary {
         var progress: TrainingProgress
+        let isLeader = processGroup.isLeader
         if resume {
             progress = try restoreCheckpoint()
-            try MetricsLog.discardEntries(after: progress.step, in: outputDirectory)
+            if isLeader { try MetricsLog.discardEntries(after: progress.step, in: outputDirectory) }
         } else {
-            checkpointFolder.removeAll()
-            try MetricsLog.discardEntries(after: nil, in: outputDirectory)
             progress = TrainingProgress()
+            if isLeader {
+                checkpointFolder.removeAll()
+                try MetricsLog.discardEntries(after: nil, in: outputDirectory)
+            }
         }
+        try synchronizeParameters()
         var run = Run(
-            log: try MetricsLog(directory: outputDirectory),
+            log: isLeader ? try MetricsLog(directory: outputDirectory) : nil,
             reporter: ProgressReporter(
                 configuration: .init(totalSteps: plan.totalSteps, totalEpochs: plan.epochCount, startStep: progress.step),
                 output: progressOutput))
@@ -210,8 +226,9 @@ public final class Trainer {
         try batches.seek(epoch: progress.epoch, batchIndex: progress.batchIndex)
         setTraining(true)
         while progress.step < plan.totalSteps {
-            if stopRequest?.isRequested == true || stopAfterStep.map({ progress.step >= $0 }) == true {
-                try saveCheckpoint(progress)
+            if try processGroup.any(stopRequest?.isRequested == true) || stopAfterStep.map({ progress.step >= $0 }) == true {
+                if isLeader { try saveCheckpoint(progress) }
+                _ = try processGroup.any(false)  // the others wait until the checkpoint is written
                 run.reporter.message("stopped after update \(progress.step); checkpoint in \(checkpointDirectory.path)")
                 return run.summary(progress, plan: plan, stoppedEarly: true)
             }
@@ -237,15 +254,17 @@ public final class Trainer {
                 try run.logTraining(step: progress.step, epoch: epochProgress)
             }
             let evaluationDue = configuration.evaluateEvery.map { progress.step % $0 == 0 } ?? endOfEpoch
-            if let evaluation, evaluationDue || isLast {
+            if let evaluation, isLeader, evaluationDue || isLast {
                 try evaluate(evaluation, progress: &progress, epoch: epochProgress, run: &run)
             }
-            if let saveEvery = configuration.saveEvery, progress.step % saveEvery == 0 {
+            if let saveEvery = configuration.saveEvery, progress.step % saveEvery == 0, isLeader {
                 try saveCheckpoint(progress)
             }
         }
-        if evaluation == nil { try exportModel(outputDirectory) }
-        checkpointFolder.removeAll()  // the run is complete: nothing left to resume
+        if isLeader {
+            if evaluation == nil { try exportModel(outputDirectory) }
+            checkpointFolder.removeAll()  // the run is complete: nothing left to resume
+        }
         return run.summary(progress, plan: plan, stoppedEarly: false)
     }
 
@@ -262,25 +281,43 @@ public final class Trainer {
         var tokens: Int
         /// The closure's logged values per micro-batch.
         var logged: [[String: Double]]
+        /// Seconds spent summing gradients over the processes (`nil` in a single process).
+        var communicationSeconds: Double?
     }
 
     /// One update on the next `microBatches` batches of the source, the first being batch `progress.batchIndex`
-    /// of epoch `progress.epoch`.
+    /// of epoch `progress.epoch`. In a group of processes, each takes its share of every batch and the gradients,
+    /// loss and token count are summed over the group before the step.
     private func makeUpdate(microBatches: Int, progress: TrainingProgress) throws -> Update {
         for (_, tensor) in parameters { tensor.zeroGrad() }
         let scale = 1 / Float(microBatches)
         var lossSum = 0.0, tokens = 0
         var logged: [[String: Double]] = []
         for offset in 0..<microBatches {
-            guard let batch = try batches.nextBatch() else {
+            guard let global = try batches.nextBatch() else {
                 throw TrainingError.batchSourceEnded(
                     epoch: progress.epoch, batchIndex: progress.batchIndex + offset, batchesPerEpoch: batches.batchesPerEpoch)
             }
+            let index = progress.batchIndex + offset, globalSize = configuration.batchSize * processGroup.size
+            if processGroup.size > 1 && index < batches.batchesPerEpoch - 1 && global.batchSize != globalSize {
+                throw TrainingError.notGlobalBatch(rows: global.batchSize, expected: globalSize, processes: processGroup.size)
+            }
+            let share = try BatchShare(of: global, group: processGroup)
+            guard let batch = share.batch else { continue }
             let result = try loss(batch)
-            lossSum += Double(result.loss.item)
-            (microBatches == 1 ? result.loss : result.loss * scale).backward()
+            let factor = scale * share.weight
+            lossSum += Double(result.loss.item) * Double(share.weight)
+            (factor == 1 ? result.loss : result.loss * factor).backward()
             tokens += batch.tokenCount
             logged.append(result.logged)
+        }
+        var communicationSeconds: Double?
+        if processGroup.size > 1 {
+            let start = DispatchTime.now().uptimeNanoseconds
+            var totals = [Float(lossSum), Float(tokens)]
+            try GradientAllReduce(group: processGroup).reduce(parameters.map(\.tensor), extras: &totals)
+            (lossSum, tokens) = (Double(totals[0]), Int(totals[1]))
+            communicationSeconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         }
         let norm = clipGradientNorm(parameters.map(\.tensor), maxNorm: configuration.maxGradNorm ?? .infinity)
         let learningRate = plan.learningRate(atStep: progress.step)
@@ -288,7 +325,17 @@ public final class Trainer {
         optimizer.update()
         return Update(
             loss: lossSum / Double(microBatches), learningRate: learningRate, gradientNorm: Double(norm),
-            tokens: tokens, logged: logged)
+            tokens: tokens, logged: logged, communicationSeconds: communicationSeconds)
+    }
+
+    /// Gives every process process 0's parameters, so that they start alike whatever each one loaded.
+    private func synchronizeParameters() throws {
+        guard processGroup.size > 1 else { return }
+        for (_, tensor) in parameters {
+            try tensor.withUnsafeMutableBufferPointer { buffer throws(ProcessGroupError) in
+                try processGroup.broadcastFromLeader(buffer)
+            }
+        }
     }
 
     private func setTraining(_ training: Bool) {
@@ -304,7 +351,7 @@ public final class Trainer {
         guard let score = values[evaluation.metricForBestModel] else {
             throw TrainingError.missingSelectionMetric(evaluation.metricForBestModel, reported: Array(values.keys))
         }
-        try run.log.append(step: progress.step, epoch: epoch, split: "eval", values: values)
+        try run.log?.append(step: progress.step, epoch: epoch, split: "eval", values: values)
         let improved = score.isFinite
             && progress.bestMetric.map { evaluation.greaterIsBetter ? score > $0 : score < $0 } ?? true
         if improved {
@@ -392,9 +439,11 @@ public final class Trainer {
         return state.progress
     }
 
-    /// ``TrainingConfiguration/trajectorySettings`` and the size of the training set.
+    /// ``TrainingConfiguration/trajectorySettings`` (the batch size being the global batch's) and the size of
+    /// the training set.
     private var trajectorySettings: [String: String] {
         var settings = configuration.trajectorySettings
+        settings["batch_size"] = "\(configuration.batchSize * processGroup.size)"
         settings["training_examples"] = "\(batches.exampleCount)"
         return settings
     }
@@ -420,13 +469,14 @@ public struct TrainingSummary: Sendable, Equatable {
 
 /// The running state of one `train` call: logs, progress bar and the averages of the current logging window.
 private struct Run {
-    let log: MetricsLog
+    /// `nil` in processes other than process 0.
+    let log: MetricsLog?
     var reporter: ProgressReporter
     var lastEvaluation: [String: Double]?
     var lastLoss: Double?
     private var window: [Trainer.Update] = []
 
-    init(log: MetricsLog, reporter: ProgressReporter) {
+    init(log: MetricsLog?, reporter: ProgressReporter) {
         self.log = log
         self.reporter = reporter
     }
@@ -443,12 +493,14 @@ private struct Run {
         var values = ["loss": window.reduce(0) { $0 + $1.loss } / count,
                       "grad_norm": window.reduce(0) { $0 + $1.gradientNorm } / count,
                       "learning_rate": Double(latest.learningRate)]
+        let communication = window.compactMap(\.communicationSeconds)
+        if !communication.isEmpty { values["allreduce_seconds"] = communication.reduce(0, +) / Double(communication.count) }
         let logged = window.flatMap(\.logged)
         for key in Set(logged.flatMap(\.keys)) {
             let samples = logged.compactMap { $0[key] }
             values[key] = samples.reduce(0, +) / Double(samples.count)
         }
-        try log.append(step: step, epoch: epoch, split: "train", values: values)
+        try log?.append(step: step, epoch: epoch, split: "train", values: values)
         window.removeAll()
     }
 

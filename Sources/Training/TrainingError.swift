@@ -23,6 +23,11 @@ public enum TrainingError: Error, Sendable, Equatable, CustomStringConvertible {
     case corruptCheckpoint(file: String, reason: String)
     /// A file or directory could not be written.
     case writeFailed(path: String, reason: String)
+    /// Batches whose labels (of this kind) cannot be shared out among the processes of a data-parallel run.
+    case unsplittableLabels(kind: String)
+    /// In a run of several processes, a batch (not the last of its epoch) that is not the global batch of
+    /// `processes` × the batch size: the batch source was built for one process.
+    case notGlobalBatch(rows: Int, expected: Int, processes: Int)
 
     public var description: String {
         switch self {
@@ -43,6 +48,11 @@ public enum TrainingError: Error, Sendable, Equatable, CustomStringConvertible {
                 + "interrupted run did (same base checkpoint and seed)"
         case .corruptCheckpoint(let file, let reason): "\(file): \(reason)"
         case .writeFailed(let path, let reason): "\(path): cannot write (\(reason))"
+        case .unsplittableLabels(let kind):
+            "labels of kind \(kind) cannot be split by rows, so this run cannot be shared out among processes"
+        case .notGlobalBatch(let rows, let expected, let processes):
+            "a batch of \(rows) examples where \(processes) processes need the global batch of \(expected)"
+                + " (the batch source must yield processes × batch size examples)"
         }
     }
 }

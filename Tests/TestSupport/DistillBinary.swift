@@ -25,13 +25,35 @@ extension CommandLine {
         }
     }
 
+    /// `mpirun` on the `PATH` (Open MPI's openmpi-bin).
+    public static let mpirun: URL? = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin").split(separator: ":")
+        .map { URL(fileURLWithPath: String($0)).appendingPathComponent("mpirun") }
+        .first { FileManager.default.isExecutableFile(atPath: $0.path) }
+
+    /// `mpirun` is not installed.
+    public struct MissingMPIRun: Error, CustomStringConvertible {
+        public var description: String {
+            "mpirun not found: install Open MPI (apt-get install openmpi-bin libopenmpi-dev; .ci/run does) to run the data-parallel tests"
+        }
+    }
+
     /// Starts `distill` with `arguments` (and `environment` added to ours), its output and errors going to
-    /// temporary files.
-    public static func startDistill(_ arguments: [String], input: String? = nil, environment: [String: String] = [:]) throws -> Started {
+    /// temporary files; with `processes`, as that many processes of an `mpirun` job on this machine.
+    public static func startDistill(
+        _ arguments: [String], input: String? = nil, environment: [String: String] = [:], processes: Int? = nil
+    ) throws -> Started {
         guard let binary = distillBinary else { throw MissingDistillBinary() }
         let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
+        if let processes {
+            guard let mpirun else { throw MissingMPIRun() }
+            process.executableURL = mpirun
+            // --oversubscribe: more processes than this machine's cores may be asked for; as root (CI, containers),
+            // Open MPI refuses to start without --allow-run-as-root.
+            process.arguments = ["-np", "\(processes)", "--oversubscribe", "--allow-run-as-root", binary.path] + arguments
+        } else {
+            process.executableURL = binary
+            process.arguments = arguments
+        }
         // One thread: the tiny models gain nothing from more, and spinning OpenMP teams of several processes
         // sharing the cores slow each other down by orders of magnitude.
         process.environment = ProcessInfo.processInfo.environment.merging(["OMP_NUM_THREADS": "1", "DISTILL_THREADS": "1"]) { $1 }
@@ -50,10 +72,10 @@ extension CommandLine {
     }
 
     /// Runs `distill` to the end: exit status, standard output and standard error.
-    public static func runDistill(_ arguments: [String], input: String? = nil, environment: [String: String] = [:]) throws
-        -> (status: Int32, output: String, errors: String)
-    {
-        let started = try startDistill(arguments, input: input, environment: environment)
+    public static func runDistill(
+        _ arguments: [String], input: String? = nil, environment: [String: String] = [:], processes: Int? = nil
+    ) throws -> (status: Int32, output: String, errors: String) {
+        let started = try startDistill(arguments, input: input, environment: environment, processes: processes)
         started.process.waitUntilExit()
         defer { started.removeLogs() }
         return (started.process.terminationStatus, try String(contentsOf: started.outputFile, encoding: .utf8),
