@@ -14,7 +14,9 @@ struct BenchCommand: ParsableCommand {
         discussion: """
             Shapes: matmuls [4096x384]x[384x1152] and [4096x1536]x[1536x384]; a 6-layer encoder of hidden 384, \
             12 heads, FFN 1536, vocab 30522 with random weights, forward at batch 32 x seq 128 and batch 1 x seq \
-            128, and a training step (forward + backward + AdamW, classification head) at batch 32 x seq 64; then \
+            128, the same forward with the blocks' linear layers quantized to int8 and to bf16 (see distill \
+            quantize; skipped with a note on a CPU without VNNI or AVX512-BF16), and a training step (forward + \
+            backward + AdamW, classification head) at batch 32 x seq 64; then \
             the WordPiece tokenizer's MB/s on one core, one text at a time. Compare with \
             ../shared/bench/pytorch_anchor.py and tokenizer_anchor.py run on the same machine.
 
@@ -54,6 +56,18 @@ struct BenchCommand: ParsableCommand {
         let flops = Self.encoderFLOPs(config, batch: 32, seq: 128)
         let matmulRate = results.matmulGFLOPS.values.max() ?? 1
         results.forwardMatmulEfficiency = flops / forward32 / 1e9 / matmulRate
+        for scheme in QuantizationSchemes.all {
+            if let reason = scheme.missingSupport() {
+                results.quantizedSkipReasons[scheme.name] = reason
+                continue
+            }
+            let quantized = SequenceClassifier(config: config, generator: RandomGenerator(seed: 0))
+            quantized.setTraining(false)
+            try quantized.quantize(scheme)
+            let seconds = Self.median(repeats) { Self.forward(quantized, batch: 32, seq: 128, generator: generator) }
+            let latency = 1000 * Self.median(repeats * 4) { Self.forward(quantized, batch: 1, seq: 128, generator: generator) }
+            results.setQuantizedForward(scheme: scheme.name, tokensPerSecond: 32 * 128 / seconds, latencyMilliseconds: latency)
+        }
 
         model.setTraining(true)
         let optimizer = AdamW(groups: AdamW.bertGroups(of: model, weightDecay: 0.01), learningRate: 1e-5)
@@ -128,6 +142,12 @@ struct BenchResults: Codable {
     var forwardLatencyMilliseconds = 0.0
     var trainTokensPerSecond = 0.0
     var forwardMatmulEfficiency = 0.0
+    var forwardTokensPerSecondInt8: Double?
+    var forwardLatencyMillisecondsInt8: Double?
+    var forwardTokensPerSecondBF16: Double?
+    var forwardLatencyMillisecondsBF16: Double?
+    /// Why a quantized forward was not measured, by scheme name (shown in the table only).
+    var quantizedSkipReasons: [String: String] = [:]
     var tokenizerMegabytesPerSecond: Double?
     /// Why the tokenizer was not measured (shown in the table, not written to the JSON).
     var tokenizerSkipReason: String?
@@ -139,6 +159,19 @@ struct BenchResults: Codable {
         case trainTokensPerSecond = "train_tokens_per_s_b32_s64"
         case forwardMatmulEfficiency = "forward_fraction_of_matmul_rate"
         case tokenizerMegabytesPerSecond = "tokenizer_mb_per_s"
+        case forwardTokensPerSecondInt8 = "forward_tokens_per_s_b32_s128_int8"
+        case forwardLatencyMillisecondsInt8 = "forward_latency_ms_b1_s128_int8"
+        case forwardTokensPerSecondBF16 = "forward_tokens_per_s_b32_s128_bf16"
+        case forwardLatencyMillisecondsBF16 = "forward_latency_ms_b1_s128_bf16"
+    }
+
+    /// Records the quantized forward speeds of scheme `scheme` (`int8_dynamic` or `bf16`).
+    mutating func setQuantizedForward(scheme: String, tokensPerSecond: Double, latencyMilliseconds: Double) {
+        if scheme == BF16Quantization().name {
+            (forwardTokensPerSecondBF16, forwardLatencyMillisecondsBF16) = (tokensPerSecond, latencyMilliseconds)
+        } else {
+            (forwardTokensPerSecondInt8, forwardLatencyMillisecondsInt8) = (tokensPerSecond, latencyMilliseconds)
+        }
     }
 
     func table(forwardSeconds: Double, flops: Double) -> String {
@@ -148,6 +181,17 @@ struct BenchResults: Codable {
         rows += [
             ("forward b32 x s128", String(format: "%.0f tokens/s (%.0f ms, %.1f GFLOP)", forwardTokensPerSecond, forwardSeconds * 1000, flops / 1e9)),
             ("forward b1 x s128 latency", String(format: "%.1f ms", forwardLatencyMilliseconds)),
+        ]
+        for (scheme, speeds) in [("int8_dynamic", (forwardTokensPerSecondInt8, forwardLatencyMillisecondsInt8)),
+                                 ("bf16", (forwardTokensPerSecondBF16, forwardLatencyMillisecondsBF16))] {
+            if let tokens = speeds.0, let latency = speeds.1 {
+                rows += [("forward b32 x s128 \(scheme)", String(format: "%.0f tokens/s", tokens)),
+                         ("forward b1 x s128 latency \(scheme)", String(format: "%.1f ms", latency))]
+            } else if let reason = quantizedSkipReasons[scheme] {
+                rows.append(("forward \(scheme)", "skipped: \(reason)"))
+            }
+        }
+        rows += [
             ("train step b32 x s64", String(format: "%.0f tokens/s", trainTokensPerSecond)),
             ("forward share of matmul rate", String(format: "%.0f%%", 100 * forwardMatmulEfficiency)),
         ]
