@@ -89,18 +89,20 @@ public final class Int8Linear: QuantizedLinear, @unchecked Sendable {
         }
         let result = Tensor(uninitializedShape: Self.outputShape(of: x, outputSize: outputs))
         let biasValues = bias?.scalars ?? [Float](repeating: 0, count: outputs)
-        let (weightScales, codeSums, kernels) = (scaleValues, columnSums, VectorKernels.best)
-        sums.withUnsafeBufferPointer(as: Int32.self) { sums in
-            result.withUnsafeMutableBufferPointer(as: Float.self) { y in
-                parallelFor(rows, grain: max(1, 16_384 / max(outputs, 1))) { range in
-                    for m in range {
-                        let (scale, zero) = (input.scales[m], input.zeroPoints[m])
-                        let base = m * outputs
-                        for n in 0..<outputs {
-                            let exact = sums[base + n] &- zero &* codeSums[n]
-                            y[base + n] = scale * weightScales[n] * Float(exact) + biasValues[n]
+        let kernels = VectorKernels.best
+        input.scales.withUnsafeBufferPointer { rowScales in
+            input.zeroPoints.withUnsafeBufferPointer { zeroPoints in
+                sums.withUnsafeBufferPointer(as: Int32.self) { sums in
+                    result.withUnsafeMutableBufferPointer(as: Float.self) { y in
+                        guard let rowScales = rowScales.baseAddress, let zeroPoints = zeroPoints.baseAddress,
+                              let sums = sums.baseAddress, let y = y.baseAddress else { return }
+                        parallelFor(rows, grain: max(1, 16_384 / max(outputs, 1))) { range in
+                            let first = range.lowerBound
+                            kernels.dequantizeRowsS32(
+                                range.count, outputs, sums + first * outputs, rowScales: rowScales + first,
+                                zeroPoints: zeroPoints + first, columnScales: scaleValues, columnSums: columnSums,
+                                bias: biasValues, gelu: gelu, y + first * outputs)
                         }
-                        if gelu, let row = y.baseAddress.map({ $0 + base }) { kernels.gelu(outputs, row, row) }
                     }
                 }
             }
@@ -121,23 +123,17 @@ struct QuantizedRows {
         let (rows, width) = (x.rowCount, x.lastDimension)
         let codes = Tensor(uninitializedShape: [rows, width], elementType: .u8)
         var scales = [Float](repeating: 1, count: rows), zeroPoints = [Int32](repeating: 0, count: rows)
+        let kernels = VectorKernels.best
         x.withUnsafeBufferPointer(as: Float.self) { x in
             codes.withUnsafeMutableBufferPointer(as: UInt8.self) { codes in
                 scales.withUnsafeMutableBufferPointer { scales in
                     zeroPoints.withUnsafeMutableBufferPointer { zeroPoints in
+                        guard let x = x.baseAddress, let codes = codes.baseAddress, let scales = scales.baseAddress,
+                              let zeroPoints = zeroPoints.baseAddress else { return }
                         parallelFor(rows, grain: max(1, 16_384 / max(width, 1))) { range in
-                            for m in range {
-                                let row = UnsafeBufferPointer(rebasing: x[(m * width)..<((m + 1) * width)])
-                                var (low, high): (Float, Float) = (0, 0)
-                                for value in row { (low, high) = (min(low, value), max(high, value)) }
-                                let scale: Float = high > low ? (high - low) / 255 : 1
-                                let zero = min(max((-low / scale).rounded(.toNearestOrEven), 0), 255)
-                                (scales[m], zeroPoints[m]) = (scale, Int32(zero))
-                                let inverse = 1 / scale
-                                for (k, value) in row.enumerated() {
-                                    codes[m * width + k] = UInt8(min(max((value * inverse + zero).rounded(.toNearestOrEven), 0), 255))
-                                }
-                            }
+                            let first = range.lowerBound
+                            kernels.quantizeRowsU8(range.count, width, x + first * width, codes: codes + first * width,
+                                                   scales: scales + first, zeroPoints: zeroPoints + first)
                         }
                     }
                 }

@@ -1,4 +1,6 @@
 import Foundation
+import Models
+import Tensors
 import TestSupport
 import Testing
 
@@ -80,5 +82,42 @@ struct QuantizeCommandTests {
                                               "--output", scratch.path("run").path])
         #expect(run.status != 0)
         #expect(run.errors.contains("quantized") && run.errors.contains("float32 original"), "\(run.errors)")
+    }
+
+    /// `eval` shows a classifier beside its int8 and bf16 copies (format and size), and `predict` answers
+    /// with the int8 one. The classifier is the teacher with a fresh two-class head.
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["ONEDNN_MAX_CPU_ISA"] == nil))
+    func evalAndPredictRunQuantizedClassifiers() throws {
+        let scratch = try ScratchDirectory()
+        let teacher = try Teacher.directory()
+        let fp32 = scratch.path("fp32")
+        try SequenceClassifier.load(from: teacher, adjustingConfig: { $0.id2label = [0: "NEGATIVE", 1: "POSITIVE"] }).model.save(to: fp32)
+        for file in ["vocab.txt", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json"] {
+            try FileManager.default.copyItem(at: teacher.appendingPathComponent(file), to: fp32.appendingPathComponent(file))
+        }
+        var models = [fp32.path]
+        for format in ["int8", "bf16"] {
+            let output = scratch.path(format)
+            let run = try CommandLine.runDistill(["quantize", "--model", fp32.path, "--output", output.path, "--\(format)"])
+            try #require(run.status == 0, "\(run.errors)")
+            models.append(output.path)
+        }
+        let data = scratch.path("dev.tsv")
+        try "sentence\tlabel\na fine film\t1\na bad film\t0\ngood\t1\nawful\t0\n".write(to: data, atomically: true, encoding: .utf8)
+        let json = scratch.path("eval.json")
+        let eval = try CommandLine.runDistill(["eval", "--data", data.path, "--task", "sst2", "--latency-examples", "2", "--json", json.path]
+            + models.flatMap { ["--model", $0] })
+        try #require(eval.status == 0, "\(eval.errors)")
+        #expect(eval.output.contains("int8_dynamic") && eval.output.contains("bf16"), "\(eval.output)")
+        let reports = try #require(JSONSerialization.jsonObject(with: Data(contentsOf: json)) as? [[String: Any]])
+        let footprints = reports.compactMap { $0["footprint"] as? [String: Any] }
+        #expect(footprints.compactMap { $0["weight_format"] as? String } == ["fp32", "int8_dynamic", "bf16"])
+        let sizes = footprints.compactMap { $0["weight_bytes"] as? Int }
+        try #require(sizes.count == 3)
+        // The embedding table (30522 x 384) stays fp32 in int8 and is bf16 in bf16: 65% and 50% of fp32.
+        #expect(sizes[1] < sizes[0] * 2 / 3 && sizes[2] < sizes[0] * 51 / 100, "\(sizes)")
+
+        let predict = try CommandLine.runDistill(["predict", "--model", models[1]], input: "{\"text\": \"a fine film\"}\n")
+        #expect(predict.status == 0 && predict.output.contains("\"label\""), "\(predict.errors)")
     }
 }

@@ -15,6 +15,7 @@ struct QuantizeCommand: ParsableCommand {
             --int8: weights int8, symmetric, one scale per output channel (stored as <layer>.weight I8 and \
             <layer>.weight_scale F32); inputs quantized to uint8 per token at run time; products on oneDNN's \
             VNNI/AMX kernels. Needs AVX512-VNNI, AVX-VNNI or AMX-INT8.
+
             --bf16: weights and embedding tables bfloat16, products bfloat16 x bfloat16 into float32. Needs \
             AVX512-BF16 or AMX-BF16. The output loads in transformers as it is.
 
@@ -24,7 +25,8 @@ struct QuantizeCommand: ParsableCommand {
             quantize the result).
 
             Example:
-              distill quantize --model runs/student-sst2 --output runs/student-sst2-int8 --int8
+              distill quantize --model runs/student-sst2 \\
+                --output runs/student-sst2-int8 --int8
             """)
 
     /// The stored weight format.
