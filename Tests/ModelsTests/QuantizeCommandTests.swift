@@ -73,7 +73,7 @@ struct QuantizeCommandTests {
     }
 
     @Test(.enabled(if: ProcessInfo.processInfo.environment["ONEDNN_MAX_CPU_ISA"] == nil))
-    func aQuantizedModelIsNotTrained() throws {
+    func aQuantizedModelIsNeitherTrainedNorCutIntoAStudent() throws {
         let scratch = try ScratchDirectory()
         let int8 = try Self.quantizedTeacher("int8", into: scratch)
         let train = scratch.path("train.tsv")
@@ -82,6 +82,9 @@ struct QuantizeCommandTests {
                                               "--output", scratch.path("run").path])
         #expect(run.status != 0)
         #expect(run.errors.contains("quantized") && run.errors.contains("float32 original"), "\(run.errors)")
+        let student = try CommandLine.runDistill(["student", "--teacher", int8.path, "--output", scratch.path("student").path])
+        #expect(student.status != 0)
+        #expect(student.errors.contains("is quantized") && student.errors.contains("float32 original"), "\(student.errors)")
     }
 
     /// `eval` shows a classifier beside its int8 and bf16 copies (format and size), and `predict` answers
