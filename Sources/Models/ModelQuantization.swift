@@ -58,7 +58,8 @@ extension Module {
         }
     }
 
-    /// Quantizes this model's trained float32 weights in memory with `scheme`, for inference.
+    /// Quantizes this model's trained float32 weights in memory with `scheme`, for inference (`distill bench`).
+    /// Its config is not changed, so it is not for saving: `CheckpointQuantization` writes quantized models.
     public func quantize(_ scheme: any QuantizationScheme) throws {
         if let reason = scheme.missingSupport() { throw QuantizationError.unsupportedCPU(scheme: scheme.name, reason: reason) }
         for (name, layer) in quantizableLinearLayers {
