@@ -35,18 +35,17 @@ public enum CheckpointQuantization {
         // The layers to quantize, by the checkpoint name of their weight (with or without the base prefix).
         let encoder = config.makeEncoder(withPooler: false, generator: RandomGenerator(seed: 0))
         let prefix = config.modelType.basePrefix
-        var layers: [String: String] = [:]
+        var layers: [String: String] = [:], missing: [String] = []
         for (name, _) in encoder.quantizableLinearLayers {
             let weight = config.modelType.family.storage(ofParameter: "\(name).weight").name
-            for candidate in [weight, "\(prefix).\(weight)"] where checkpoint.names.contains(candidate) {
-                layers[candidate] = String(candidate.dropLast(".weight".count))
+            guard let found = [weight, "\(prefix).\(weight)"].first(where: checkpoint.names.contains) else {
+                missing.append(weight)
+                continue
             }
+            layers[found] = String(found.dropLast(".weight".count))
         }
-        let expected = encoder.quantizableLinearLayers.count
-        guard layers.count == expected else {
-            throw QuantizationError.missingTensors(
-                directory: checkpoint.url.path, scheme: scheme.name,
-                names: ["\(expected - layers.count) of the \(expected) transformer-block linear weights"])
+        guard missing.isEmpty else {
+            throw ModelWeightsError.missingWeights(directory: checkpoint.url.path, names: missing)
         }
         var result: [WritableTensor] = []
         for name in checkpoint.names {

@@ -93,6 +93,16 @@ struct QuantizationTests {
         }
     }
 
+    /// A float32 checkpoint without one of the layers' weights cannot be quantized; the weight is named.
+    @Test func quantizingACheckpointWithoutALayerNamesIt() throws {
+        let (_, scratch) = try Self.savedClassifier(.bert)
+        let name = "bert.encoder.layer.1.intermediate.dense.weight"
+        try Self.editStoredTensors(in: scratch.path("fp32")) { $0.removeAll { $0.name == name } }
+        #expect(throws: ModelWeightsError.missingWeights(directory: scratch.path("fp32").path, names: [String(name.dropFirst("bert.".count))])) {
+            try CheckpointQuantization.quantize(modelAt: scratch.path("fp32"), into: scratch.path("q"), scheme: Int8DynamicQuantization())
+        }
+    }
+
     /// Runs `body` on an int8 copy of the tiny model, for breaking.
     static func withInt8Copy(_ body: (URL) throws -> Void) throws {
         let (_, scratch) = try Self.savedClassifier(.bert)
