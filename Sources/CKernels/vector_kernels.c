@@ -313,6 +313,66 @@ INLINE void k_layer_norm_backward_rows(long rows, long n, const float *g, const 
     }
 }
 
+/// Round to nearest, ties to even, for |x| < 2^22: adding 1.5·2^23 leaves no fraction bits (as in v_exp).
+INLINE v16 round_even(v16 x) { return (x + 12582912.0f) - 12582912.0f; }
+INLINE float round_even_scalar(float x) { return (x + 12582912.0f) - 12582912.0f; }
+
+/// Each row of `x` to u8 codes with its own scale and zero point, over the row's range widened to contain 0:
+/// scale = (high − low) / 255 (1 for a zero row), zero = round(−low / scale), code = round(x / scale + zero)
+/// clamped to 0...255.
+INLINE void k_quantize_rows_u8(long rows, long n, const float *x, unsigned char *codes, float *scales,
+                               int *zero_points) {
+    for (long r = 0; r < rows; r++) {
+        const float *src = x + r * n;
+        unsigned char *dst = codes + r * n;
+        v16 low = splat(0), high = splat(0);
+        for (long i = 0; i < n; i += 16) {
+            long part = n - i < 16 ? n - i : 16;
+            v16 v = part == 16 ? load(src + i) : load_part(src + i, part, 0);
+            low = blend(v < low, v, low);
+            high = vmax(high, v);
+        }
+        float lo = -reduce_max(-low), hi = reduce_max(high);
+        float scale = hi > lo ? (hi - lo) / 255.0f : 1.0f;
+        float zero = round_even_scalar(-lo / scale);
+        zero = zero < 0 ? 0 : zero > 255 ? 255 : zero;
+        float inverse = 1.0f / scale;
+        scales[r] = scale;
+        zero_points[r] = (int)zero;
+        for (long i = 0; i < n; i += 16) {
+            long part = n - i < 16 ? n - i : 16;
+            v16 v = part == 16 ? load(src + i) : load_part(src + i, part, 0);
+            v16i q = __builtin_convertvector(clamp(round_even(v * inverse + zero), 0, 255), v16i);
+            for (long j = 0; j < part; j++) dst[i + j] = (unsigned char)q[j];
+        }
+    }
+}
+
+/// y[r, c] = row_scales[r] · col_scales[c] · (sums[r, c] − zero_points[r] · col_sums[c]) + bias[c], then GELU
+/// (erf) when `gelu` is set: the int8 product's dequantization with its zero-point correction.
+INLINE void k_dequantize_rows_s32(long rows, long n, const int *sums, const float *row_scales,
+                                  const int *zero_points, const float *col_scales, const int *col_sums,
+                                  const float *bias, int gelu, float *y) {
+    for (long r = 0; r < rows; r++) {
+        const int *src = sums + r * n;
+        float *dst = y + r * n;
+        float row_scale = row_scales[r];
+        int zero = zero_points[r];
+        long i = 0;
+        for (; i + 16 <= n; i += 16) {
+            v16i s, c;
+            memcpy(&s, src + i, sizeof s);
+            memcpy(&c, col_sums + i, sizeof c);
+            v16 exact = __builtin_convertvector(s - zero * c, v16);
+            v16 value = row_scale * load(col_scales + i) * exact + load(bias + i);
+            store(dst + i, gelu ? v_gelu(value) : value);
+        }
+        long tail = i;
+        for (; i < n; i++) dst[i] = row_scale * col_scales[i] * (float)(src[i] - zero * col_sums[i]) + bias[i];
+        if (gelu && tail < n) MAP1(n - tail, dst + tail, dst + tail, v_gelu(v))
+    }
+}
+
 // One entry point per kernel and instruction set; the kernel body is inlined into it and compiled for `TARGET`.
 #define KERNEL_SET(SET, TARGET)                                                                                     \
     TARGET static void exp_##SET(long c, const float *x, float *y) { k_exp(c, x, y); }                              \
@@ -348,11 +408,19 @@ INLINE void k_layer_norm_backward_rows(long rows, long n, const float *g, const 
                                                       float *dx, float *dw, float *db) {                            \
         k_layer_norm_backward_rows(rows, n, g, x, w, mean, rstd, dx, dw, db);                                       \
     }                                                                                                               \
+    TARGET static void quantize_rows_u8_##SET(long rows, long n, const float *x, unsigned char *q, float *s, int *z) { \
+        k_quantize_rows_u8(rows, n, x, q, s, z);                                                                    \
+    }                                                                                                               \
+    TARGET static void dequantize_rows_s32_##SET(long rows, long n, const int *sums, const float *rs, const int *z,  \
+                                                 const float *cs, const int *csum, const float *b, int gelu,        \
+                                                 float *y) {                                                        \
+        k_dequantize_rows_s32(rows, n, sums, rs, z, cs, csum, b, gelu, y);                                          \
+    }                                                                                                               \
     static const ck_vector_kernels kernels_##SET = {                                                                \
         exp_##SET, erf_##SET, tanh_##SET, gelu_##SET, gelu_backward_##SET, gelu_tanh_##SET,                          \
         gelu_tanh_backward_##SET, silu_##SET, silu_backward_##SET, softmax_rows_##SET,                              \
         softmax_backward_rows_##SET, log_softmax_rows_##SET, log_softmax_backward_rows_##SET,                       \
-        layer_norm_rows_##SET, layer_norm_backward_rows_##SET,                                                      \
+        layer_norm_rows_##SET, layer_norm_backward_rows_##SET, quantize_rows_u8_##SET, dequantize_rows_s32_##SET,   \
     };
 
 KERNEL_SET(baseline, )

@@ -119,6 +119,8 @@ public enum StudentInitializationError: Error, Sendable, Equatable, CustomString
     case headCountDoesNotDivideWidth(headCount: Int, hiddenSize: Int)
     /// The student would overwrite the teacher.
     case outputIsTeacherDirectory(path: String)
+    /// The teacher's weights are quantized: a student starts from float32 weights.
+    case quantizedTeacher(path: String)
 
     public var description: String {
         switch self {
@@ -132,6 +134,7 @@ public enum StudentInitializationError: Error, Sendable, Equatable, CustomString
         case let .nonPositiveDimension(dimension, value): "student shape: \(dimension) must be positive, got \(value)"
         case let .headCountDoesNotDivideWidth(heads, width): "student shape: \(heads) heads do not divide the hidden size \(width)"
         case .outputIsTeacherDirectory(let path): "the student's directory \(path) is the teacher's; choose another directory"
+        case .quantizedTeacher(let path): "the teacher \(path) is quantized; make the student from its float32 original"
         }
     }
 }
@@ -375,6 +378,7 @@ extension StudentInitialization {
         _ kind: Model.Type, teacherDirectory: URL, outputDirectory: URL, options: StudentOptions
     ) throws -> StudentSummary {
         let (teacher, report) = try Model.load(from: teacherDirectory)
+        guard !teacher.isQuantized else { throw StudentInitializationError.quantizedTeacher(path: teacherDirectory.path) }
         // The head is what lies outside the base model; a missing pooler alone does not make a checkpoint headless.
         let basePrefix = teacher.config.modelType.basePrefix + "."
         let teacherHasHead = !report.missing.contains { !$0.hasPrefix(basePrefix) }

@@ -69,7 +69,7 @@ public enum ModelEvaluation {
             metrics: Dictionary(uniqueKeysWithValues: metrics.map { metric in
                 (metric.rawValue, scores.metricValues[metric].flatMap { $0.isNaN ? nil : $0 })
             }),
-            loss: scores.loss, footprint: try ModelFootprint(model: classifier.model, directory: classifier.directory),
+            loss: scores.loss, footprint: try ModelFootprint(model: classifier.model, config: classifier.model.config, directory: classifier.directory),
             latency: latency, throughput: throughput)
     }
 }

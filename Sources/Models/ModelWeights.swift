@@ -16,6 +16,8 @@ public enum ModelWeightsError: Error, CustomStringConvertible, Equatable {
     case shapeMismatch(file: String, name: String, expected: [Int], found: [Int])
     case missingWeights(directory: String, names: [String])
     case unexpectedWeights(directory: String, names: [String])
+    /// A tensor stored in a narrower type (a quantized weight) is in another dtype than the model needs.
+    case dtypeMismatch(file: String, name: String, expected: DType, found: DType)
 
     public var description: String {
         switch self {
@@ -25,6 +27,8 @@ public enum ModelWeightsError: Error, CustomStringConvertible, Equatable {
             "\(directory): checkpoint lacks \(names.count) weight(s) the model needs: \(names.prefix(8).joined(separator: ", "))"
         case let .unexpectedWeights(directory, names):
             "\(directory): checkpoint has \(names.count) weight(s) the model does not use: \(names.prefix(8).joined(separator: ", "))"
+        case let .dtypeMismatch(file, name, expected, found):
+            "\(file): tensor '\(name)' is \(found.rawValue), the model needs \(expected.rawValue)"
         }
     }
 }
@@ -38,8 +42,9 @@ extension Module {
     /// family's renames of older spellings), or to `nil` for a tensor that is not a parameter (ignored, never
     /// reported). A base-model checkpoint (`embeddings.…`) loads into a task model (`bert.embeddings.…`) and vice
     /// versa, as transformers does with `base_model_prefix`. Integer buffers such as `embeddings.position_ids` are
-    /// ignored. A tensor of the wrong shape is an error; `strict` turns missing or unexpected weights into errors
-    /// too.
+    /// ignored. An `f32` parameter takes any floating-point dtype; a parameter of another element type (a
+    /// quantized weight) takes its own dtype only, bit for bit. A tensor of the wrong shape or dtype is an error;
+    /// `strict` turns missing or unexpected weights into errors too.
     @discardableResult
     public func loadWeights(from checkpoint: any SafeTensorsSource, basePrefix: String, strict: Bool = false,
                             sanitize: (String) -> String? = { $0 },
@@ -47,11 +52,12 @@ extension Module {
         -> WeightLoadReport
     {
         let parameters = namedParameters()
-        let floatNames = checkpoint.names.filter { checkpoint.info($0)?.dtype.isFloatingPoint ?? false }
+        // Floating-point tensors, and the I8 of quantized weights; other integers are buffers, not parameters.
+        let parameterNames = checkpoint.names.filter { checkpoint.info($0).map { $0.dtype.isFloatingPoint || $0.dtype == .i8 } ?? false }
         // Checkpoint names by the stored name they stand for; what sanitizes to nil is no parameter at all.
         var sources: [String: String] = [:]
         var ignored = Set<String>()
-        for name in floatNames {
+        for name in parameterNames {
             if let target = sanitize(name) { sources[target] = name } else { ignored.insert(name) }
         }
         let modelPrefixed = parameters.contains { $0.name.hasPrefix(basePrefix + ".") }
@@ -74,7 +80,14 @@ extension Module {
                 throw ModelWeightsError.shapeMismatch(
                     file: checkpoint.url.path, name: source, expected: storedShape, found: info.shape)
             }
-            if stored.isTransposed {
+            if tensor.elementType != .f32 {
+                let found = checkpoint.info(source)?.dtype
+                guard let found, found == tensor.elementType.dtype, !stored.isTransposed else {
+                    throw ModelWeightsError.dtypeMismatch(file: checkpoint.url.path, name: source,
+                                                          expected: tensor.elementType.dtype, found: found ?? .f32)
+                }
+                try checkpoint.withUnsafeBytes(of: source) { bytes in tensor.withUnsafeMutableBytes { $0.copyMemory(from: bytes) } }
+            } else if stored.isTransposed {
                 let matrix = Tensor(uninitializedShape: storedShape)
                 try matrix.withUnsafeMutableBufferPointer { try checkpoint.withFloatsCopied(source, into: $0) }
                 tensor.copy(from: matrix.transposed())
@@ -91,7 +104,7 @@ extension Module {
             let identity = ObjectIdentifier(entry.tensor)
             return !loaded.contains(identity) && reported.insert(identity).inserted
         }.map(\.name)
-        report.unexpected = Set(floatNames).subtracting(used).subtracting(ignored).sorted()
+        report.unexpected = Set(parameterNames).subtracting(used).subtracting(ignored).sorted()
         if strict && !report.missing.isEmpty {
             throw ModelWeightsError.missingWeights(directory: checkpoint.url.path, names: report.missing)
         }

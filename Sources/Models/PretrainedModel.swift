@@ -32,15 +32,17 @@ extension TransformerEncoder: PretrainedModel {
 }
 
 extension PretrainedModel {
-    /// Loads `directory/config.json` and its weights. Missing weights (a fresh task head on a base checkpoint)
+    /// Loads `directory/config.json` and its weights (a quantized model into quantized layers, for inference
+    /// only; see `quantization_config`). Missing weights (a fresh task head on a base checkpoint)
     /// are initialised and listed in the report; `strict` makes any missing or unexpected weight an error.
     public static func load(from directory: URL, strict: Bool = false, generator: RandomGenerator = RandomGenerator(seed: 42),
                             adjustingConfig adjust: (inout ModelConfig) -> Void = { _ in }) throws -> (model: Self, report: WeightLoadReport) {
-        var config = try ModelConfig(contentsOf: directory.appendingPathComponent("config.json"))
+        let configFile = directory.appendingPathComponent("config.json")
+        var config = try ModelConfig(contentsOf: configFile)
         adjust(&config)
         let model = Self(config: config, generator: generator)
         let checkpoint = try SafeTensorsCheckpoint(directory: directory)
-        let report = try model.loadWeights(from: checkpoint, modelType: config.modelType, strict: strict)
+        let report = try model.loadWeights(from: checkpoint, config: config, configFile: configFile, strict: strict)
         return (model, report)
     }
 

@@ -4,6 +4,9 @@ import Tensors
 public final class Linear: Module {
     public var weight: Tensor
     public var bias: Tensor?
+    /// The weight in a narrower type for inference (see `QuantizationScheme`), or `nil` when the layer
+    /// multiplies by `weight` in `f32` and can be trained.
+    public private(set) var quantized: (any QuantizedLinear)?
 
     /// Weights drawn from Normal(0, `std`) (BERT's `initializer_range`, 0.02), bias zero.
     public init(inputSize: Int, outputSize: Int, bias: Bool = true, std: Float = 0.02, generator: RandomGenerator) {
@@ -15,16 +18,36 @@ public final class Linear: Module {
     public var inputSize: Int { weight.shape[1] }
     public var outputSize: Int { weight.shape[0] }
 
+    /// The stored tensors of the quantized weight in place of `weight` when quantized.
     public override var ownParameters: [(name: String, tensor: Tensor)] {
-        [("weight", weight)] + (bias.map { [("bias", $0)] } ?? [])
+        (quantized?.storedTensors ?? [("weight", weight)]) + (bias.map { [("bias", $0)] } ?? [])
     }
 
     public override var ownParametersExemptFromDecay: [Tensor] { bias.map { [$0] } ?? [] }
 
-    public func callAsFunction(_ x: Tensor) -> Tensor { x.linear(weight: weight, bias: bias) }
+    /// Makes the layer multiply by `storage` (unprepared: its tensors are to be loaded, then `prepared`), for
+    /// inference only: the bias stops taking gradients.
+    public func quantize(into storage: any QuantizedLinear) {
+        quantized = storage
+        weight.requiresGrad = false
+        bias?.requiresGrad = false
+    }
 
-    /// GELU(x · Wᵀ + b) in one oneDNN kernel when nothing needs a gradient, else the two steps.
+    /// Prepares the quantized kernel (see `QuantizedLinear.prepare`), and sets `weight` to the values it
+    /// multiplies by; `name` is this layer's name in the checkpoint, for errors.
+    public func prepareQuantized(name: String) throws {
+        guard let quantized else { return }
+        try quantized.prepare { "\(name).\($0)" }
+        weight = quantized.dequantizedWeight()
+    }
+
+    public func callAsFunction(_ x: Tensor) -> Tensor {
+        quantized?.apply(x, bias: bias, gelu: false) ?? x.linear(weight: weight, bias: bias)
+    }
+
+    /// GELU(x · Wᵀ + b) in one kernel when nothing needs a gradient, else the two steps.
     public func withGELU(_ x: Tensor) -> Tensor {
+        if let quantized { return quantized.apply(x, bias: bias, gelu: true) }
         let needsGrad = GradMode.isEnabled && (x.requiresGrad || weight.requiresGrad || bias?.requiresGrad == true)
         return needsGrad ? self(x).gelu() : x.linear(weight: weight, bias: bias, fusedGELU: true)
     }

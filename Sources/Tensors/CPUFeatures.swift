@@ -1,3 +1,4 @@
+import CDNNL
 import CKernels
 
 /// The instruction-set extensions of this CPU (and enabled by the operating system) that decide which kernels
@@ -30,6 +31,24 @@ public struct CPUFeatures: Hashable, Sendable {
         features.amxBF16 = detected.amx_bf16
         return features
     }()
+
+    /// The extensions of this CPU that oneDNN uses: `current` without those above the instruction set that
+    /// `ONEDNN_MAX_CPU_ISA` caps oneDNN to (e.g. `AVX2` hides VNNI, BF16 and AMX).
+    public static let oneDNN: CPUFeatures = current.limited(to: dnnl_get_effective_cpu_isa())
+
+    private func limited(to isa: dnnl_cpu_isa_t) -> CPUFeatures {
+        // oneDNN's ISA values are bit masks, each including the ones below it; `all` (0) is no cap.
+        func allows(_ level: dnnl_cpu_isa_t) -> Bool { isa == dnnl_cpu_isa_all || isa.rawValue & level.rawValue == level.rawValue }
+        var features = self
+        features.avx2 = avx2 && allows(dnnl_cpu_isa_avx2)
+        features.avx512f = avx512f && allows(dnnl_cpu_isa_avx512_core)
+        features.avx512VNNI = avx512VNNI && allows(dnnl_cpu_isa_avx512_core_vnni)
+        features.avx512BF16 = avx512BF16 && allows(dnnl_cpu_isa_avx512_core_bf16)
+        features.avxVNNI = avxVNNI && allows(dnnl_cpu_isa_avx2_vnni)
+        let amx = allows(dnnl_cpu_isa_avx512_core_amx)
+        (features.amxTile, features.amxInt8, features.amxBF16) = (amxTile && amx, amxInt8 && amx, amxBF16 && amx)
+        return features
+    }
 
     /// nil when this CPU can run a matmul of an `a` by a `b` operand, otherwise what the CPU lacks.
     public func missingSupport(forMatmul a: ElementType, _ b: ElementType) -> String? {

@@ -32,10 +32,12 @@ final class MatmulPrimitive: @unchecked Sendable {
     /// Size of `scratchpad` rounded to the buffer pool's size classes (0 when none is needed).
     private let scratchpadBytes: Int
 
-    init(_ problem: MatmulProblem, engine: dnnl_engine_t) throws(OneDNNError) {
+    /// `weights`, when given, replaces the descriptor of `problem.b` (a blocked layout that a reorder made).
+    init(_ problem: MatmulProblem, engine: dnnl_engine_t, weights: dnnl_memory_desc_t? = nil) throws(OneDNNError) {
         let operation = problem.description
         self.problem = problem
-        var a = try problem.a.descriptor(of: operation), b = try problem.b.descriptor(of: operation)
+        var a = try problem.a.descriptor(of: operation)
+        var b = if let weights { weights } else { try problem.b.descriptor(of: operation) }
         var c = try problem.c.descriptor(of: operation)
         let rank = problem.c.dims.count
         let bias = problem.epilogue.bias

@@ -10,7 +10,7 @@ import Foundation
 public final class OneDNN: @unchecked Sendable {
     public static let shared = OneDNN()
 
-    private let engine: Result<dnnl_engine_t, OneDNNError>
+    let engine: Result<dnnl_engine_t, OneDNNError>
     private var cache: [MatmulProblem: MatmulPrimitive] = [:]
     private let lock = NSLock()
 
@@ -54,7 +54,7 @@ public final class OneDNN: @unchecked Sendable {
     /// it; the first one stored wins).
     private func primitive(for problem: MatmulProblem, engine: dnnl_engine_t) throws(OneDNNError) -> MatmulPrimitive {
         if let cached = lock.withLock({ cache[problem] }) { return cached }
-        if let reason = CPUFeatures.current.missingSupport(forMatmul: problem.a.type, problem.b.type) {
+        if let reason = CPUFeatures.oneDNN.missingSupport(forMatmul: problem.a.type, problem.b.type) {
             throw .unsupportedCPU(operation: problem.description, reason: reason)
         }
         let created = try MatmulPrimitive(problem, engine: engine)

@@ -94,4 +94,18 @@ public struct VectorKernels: @unchecked Sendable {
                                weightGradientSum: UnsafeMutablePointer<Float>, biasGradientSum: UnsafeMutablePointer<Float>) {
         table.pointee.layer_norm_backward_rows(rows, n, g, x, weight, mean, inverseDeviation, dx, weightGradientSum, biasGradientSum)
     }
+
+    /// Each of `rows` rows of `n` to u8 codes with its own scale and zero point (see `Int8Linear`).
+    func quantizeRowsU8(_ rows: Int, _ n: Int, _ x: UnsafePointer<Float>, codes: UnsafeMutablePointer<UInt8>,
+                        scales: UnsafeMutablePointer<Float>, zeroPoints: UnsafeMutablePointer<Int32>) {
+        table.pointee.quantize_rows_u8(rows, n, x, codes, scales, zeroPoints)
+    }
+
+    /// `y = rowScale · columnScale · (sum − zeroPoint · columnSum) + bias` per element of `rows` rows of `n`
+    /// s32 sums, then GELU (erf) when `gelu` is set.
+    func dequantizeRowsS32(_ rows: Int, _ n: Int, _ sums: UnsafePointer<Int32>, rowScales: UnsafePointer<Float>,
+                           zeroPoints: UnsafePointer<Int32>, columnScales: UnsafePointer<Float>, columnSums: UnsafePointer<Int32>,
+                           bias: UnsafePointer<Float>, gelu: Bool, _ y: UnsafeMutablePointer<Float>) {
+        table.pointee.dequantize_rows_s32(rows, n, sums, rowScales, zeroPoints, columnScales, columnSums, bias, gelu ? 1 : 0, y)
+    }
 }

@@ -22,7 +22,8 @@ public struct FineTuningModel {
     /// `initializer_range`) weights, zero bias, as transformers initialises it); a classifier whose `id2label`
     /// and problem type already match keeps its head and continues from it.
     public init(directory: URL, labels: LabelSet?, generator: RandomGenerator) throws {
-        let original = try ModelConfig(contentsOf: directory.appendingPathComponent("config.json"))
+        let configFile = directory.appendingPathComponent("config.json")
+        let original = try ModelConfig(contentsOf: configFile)
         var config = original
         config.id2label = labels?.id2label ?? [0: "LABEL_0"]
         config.problemType = labels == nil ? .regression : .singleLabelClassification
@@ -32,7 +33,7 @@ public struct FineTuningModel {
         model = SequenceClassifier(config: config, generator: generator)
         let checkpoint = try SafeTensorsCheckpoint(directory: directory)
         let source: any SafeTensorsSource = keptHead ? checkpoint : WithoutHead(checkpoint: checkpoint)
-        let report = try model.loadWeights(from: source, modelType: config.modelType)
+        let report = try model.loadWeights(from: source, config: config, configFile: configFile)
         freshParameters = report.missing
         unusedTensors = report.unexpected + (keptHead ? [] : checkpoint.names.filter(WithoutHead.isHead))
     }

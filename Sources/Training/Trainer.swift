@@ -127,6 +127,7 @@ public final class Trainer {
         stopRequest: StopRequest? = nil, processGroup: any ProcessGroup = ProcessGroups.world
     ) throws {
         try configuration.validate()
+        guard !modules.contains(where: { $0.module.isQuantized }) else { throw TrainingError.quantizedModel }
         guard batches.exampleCount > 0, batches.batchesPerEpoch > 0 else { throw TrainingError.noTrainingExamples }
         self.configuration = configuration
         plan = TrainingPlan(configuration: configuration, batchesPerEpoch: batches.batchesPerEpoch)

@@ -6,6 +6,8 @@ public enum TrainingError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidSetting(TrainingSetting, String)
     /// The training set is empty.
     case noTrainingExamples
+    /// The model's weights are quantized (int8 or bf16 storage), which runs inference only.
+    case quantizedModel
     /// The loss needs labels but the batch has none.
     case unlabelledBatch(exampleIndex: Int)
     /// The evaluation does not report the metric the best model is chosen by.
@@ -33,6 +35,8 @@ public enum TrainingError: Error, Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .invalidSetting(let setting, let rule): "\(setting.description) \(rule)"
         case .noTrainingExamples: "the training set has no examples"
+        case .quantizedModel:
+            "the model is quantized (its config.json has quantization_config) and runs inference only; train its float32 original and quantize the result"
         case .unlabelledBatch(let index): "training example \(index) has no label"
         case .missingSelectionMetric(let metric, let reported):
             "evaluation does not report '\(metric)' (it reports \(reported.sorted().joined(separator: ", ")))"

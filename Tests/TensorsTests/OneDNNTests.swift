@@ -34,9 +34,10 @@ import Tensors
         return try array.withUnsafeBufferPointer { try body($0.baseAddress) }
     }
 
-    /// Runs `body` when the CPU can multiply `types`; otherwise expects it to throw the CPU's reason.
+    /// Runs `body` when the CPU (as oneDNN sees it: `ONEDNN_MAX_CPU_ISA` may hide extensions) can multiply
+    /// `types`; otherwise expects it to throw the CPU's reason.
     static func whenSupported(_ types: (ElementType, ElementType), _ body: () throws -> Void) {
-        let lacking = CPUFeatures.current.missingSupport(forMatmul: types.0, types.1)
+        let lacking = CPUFeatures.oneDNN.missingSupport(forMatmul: types.0, types.1)
         do {
             try body()
             if let lacking { Issue.record("expected the matmul to be refused: \(lacking)") }

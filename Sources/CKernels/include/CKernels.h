@@ -44,6 +44,12 @@ typedef struct {
                                               const float *_Nonnull weight, const float *_Nonnull mean,
                                               const float *_Nonnull inverse_deviation, float *_Nonnull dx,
                                               float *_Nonnull weight_grad_sum, float *_Nonnull bias_grad_sum);
+    void (*_Nonnull quantize_rows_u8)(long rows, long n, const float *_Nonnull x, unsigned char *_Nonnull codes,
+                                      float *_Nonnull scales, int *_Nonnull zero_points);
+    void (*_Nonnull dequantize_rows_s32)(long rows, long n, const int *_Nonnull sums, const float *_Nonnull row_scales,
+                                         const int *_Nonnull zero_points, const float *_Nonnull col_scales,
+                                         const int *_Nonnull col_sums, const float *_Nonnull bias, int gelu,
+                                         float *_Nonnull y);
 } ck_vector_kernels;
 
 typedef enum { ck_baseline, ck_avx2, ck_avx512 } ck_instruction_set;

@@ -16,11 +16,13 @@ struct BenchCommand: ParsableCommand {
         discussion: """
             Shapes: matmuls [4096x384]x[384x1152] and [4096x1536]x[1536x384]; a 6-layer encoder of hidden 384, \
             12 heads, FFN 1536, vocab 30522 with random weights, forward at batch 32 x seq 128 and batch 1 x seq \
-            128, and a training step (forward + backward + AdamW, classification head) at batch 32 x seq 64; a \
-            general-distillation step (distilbert objective: that encoder with a masked-LM head as teacher, a \
-            3-layer student of the same width, 15% of the tokens masked; teacher forward, student forward + \
-            backward + clipping + AdamW) at batch 16 x seq 128 (compare scripts/anchor-general-step.py --batch-size 16); then the WordPiece tokenizer's MB/s on one core, one text at a \
-            time. Compare with \
+            128, the same forward with the blocks' linear layers quantized to int8 and to bf16 (see distill \
+            quantize; skipped with a note on a CPU without VNNI or AVX512-BF16), and a training step (forward + \
+            backward + AdamW, classification head) at batch 32 x seq 64; a general-distillation step (distilbert \
+            objective: that encoder with a masked-LM head as teacher, a 3-layer student of the same width, 15% of \
+            the tokens masked; teacher forward, student forward + backward + clipping + AdamW) at batch 16 x seq \
+            128 (compare scripts/anchor-general-step.py --batch-size 16); then the WordPiece tokenizer's MB/s on \
+            one core, one text at a time. Compare with \
             ../shared/bench/pytorch_anchor.py and tokenizer_anchor.py run on the same machine.
 
             The tokenizer row needs --tokenizer and --tokenizer-data. Their defaults are relative to the current \
@@ -59,6 +61,18 @@ struct BenchCommand: ParsableCommand {
         let flops = Self.encoderFLOPs(config, batch: 32, seq: 128)
         let matmulRate = results.matmulGFLOPS.values.max() ?? 1
         results.forwardMatmulEfficiency = flops / forward32 / 1e9 / matmulRate
+        for scheme in QuantizationSchemes.all {
+            if let reason = scheme.missingSupport() {
+                results.quantizedSkipReasons[scheme.name] = reason
+                continue
+            }
+            let quantized = SequenceClassifier(config: config, generator: RandomGenerator(seed: 0))
+            quantized.setTraining(false)
+            try quantized.quantize(scheme)
+            let seconds = Self.median(repeats) { Self.forward(quantized, batch: 32, seq: 128, generator: generator) }
+            let latency = 1000 * Self.median(repeats * 4) { Self.forward(quantized, batch: 1, seq: 128, generator: generator) }
+            results.setQuantizedForward(scheme: scheme.name, tokensPerSecond: 32 * 128 / seconds, latencyMilliseconds: latency)
+        }
 
         model.setTraining(true)
         let optimizer = AdamW(groups: AdamW.bertGroups(of: model, weightDecay: 0.01), learningRate: 1e-5)
@@ -170,6 +184,12 @@ struct BenchResults: Codable {
     var trainTokensPerSecond = 0.0
     var generalDistillTokensPerSecond = 0.0
     var forwardMatmulEfficiency = 0.0
+    var forwardTokensPerSecondInt8: Double?
+    var forwardLatencyMillisecondsInt8: Double?
+    var forwardTokensPerSecondBF16: Double?
+    var forwardLatencyMillisecondsBF16: Double?
+    /// Why a quantized forward was not measured, by scheme name (shown in the table only).
+    var quantizedSkipReasons: [String: String] = [:]
     var tokenizerMegabytesPerSecond: Double?
     /// Why the tokenizer was not measured (shown in the table, not written to the JSON).
     var tokenizerSkipReason: String?
@@ -182,6 +202,19 @@ struct BenchResults: Codable {
         case generalDistillTokensPerSecond = "general_distill_tokens_per_s"
         case forwardMatmulEfficiency = "forward_fraction_of_matmul_rate"
         case tokenizerMegabytesPerSecond = "tokenizer_mb_per_s"
+        case forwardTokensPerSecondInt8 = "forward_tokens_per_s_b32_s128_int8"
+        case forwardLatencyMillisecondsInt8 = "forward_latency_ms_b1_s128_int8"
+        case forwardTokensPerSecondBF16 = "forward_tokens_per_s_b32_s128_bf16"
+        case forwardLatencyMillisecondsBF16 = "forward_latency_ms_b1_s128_bf16"
+    }
+
+    /// Records the quantized forward speeds of scheme `scheme` (`int8_dynamic` or `bf16`).
+    mutating func setQuantizedForward(scheme: String, tokensPerSecond: Double, latencyMilliseconds: Double) {
+        if scheme == BF16Quantization().name {
+            (forwardTokensPerSecondBF16, forwardLatencyMillisecondsBF16) = (tokensPerSecond, latencyMilliseconds)
+        } else {
+            (forwardTokensPerSecondInt8, forwardLatencyMillisecondsInt8) = (tokensPerSecond, latencyMilliseconds)
+        }
     }
 
     func table(forwardSeconds: Double, flops: Double) -> String {
@@ -191,6 +224,17 @@ struct BenchResults: Codable {
         rows += [
             ("forward b32 x s128", String(format: "%.0f tokens/s (%.0f ms, %.1f GFLOP)", forwardTokensPerSecond, forwardSeconds * 1000, flops / 1e9)),
             ("forward b1 x s128 latency", String(format: "%.1f ms", forwardLatencyMilliseconds)),
+        ]
+        for (scheme, speeds) in [("int8_dynamic", (forwardTokensPerSecondInt8, forwardLatencyMillisecondsInt8)),
+                                 ("bf16", (forwardTokensPerSecondBF16, forwardLatencyMillisecondsBF16))] {
+            if let tokens = speeds.0, let latency = speeds.1 {
+                rows += [("forward b32 x s128 \(scheme)", String(format: "%.0f tokens/s", tokens)),
+                         ("forward b1 x s128 latency \(scheme)", String(format: "%.1f ms", latency))]
+            } else if let reason = quantizedSkipReasons[scheme] {
+                rows.append(("forward \(scheme)", "skipped: \(reason)"))
+            }
+        }
+        rows += [
             ("train step b32 x s64", String(format: "%.0f tokens/s", trainTokensPerSecond)),
             ("general distillation step b16 x s128 (distilbert, 6 -> 3 layers)", String(format: "%.0f tokens/s", generalDistillTokensPerSecond)),
             ("forward share of matmul rate", String(format: "%.0f%%", 100 * forwardMatmulEfficiency)),

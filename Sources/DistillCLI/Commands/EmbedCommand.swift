@@ -92,10 +92,11 @@ struct EmbedCommand: ParsableCommand {
     /// The encoder of the model in `directory` in evaluation mode, without the pooler (which embeddings do not
     /// use). A task model's head weights are skipped; any missing encoder weight is an error.
     static func loadEncoder(from directory: URL) throws -> TransformerEncoder {
-        let config = try ModelConfig(contentsOf: directory.appendingPathComponent("config.json"))
+        let configFile = directory.appendingPathComponent("config.json")
+        let config = try ModelConfig(contentsOf: configFile)
         let encoder = config.makeEncoder(withPooler: false, generator: RandomGenerator(seed: 0))
-        let report = try encoder.loadWeights(from: SafeTensorsCheckpoint(directory: directory),
-                                             modelType: config.modelType)
+        let report = try encoder.loadWeights(from: SafeTensorsCheckpoint(directory: directory), config: config,
+                                             configFile: configFile)
         guard report.missing.isEmpty else {
             throw ModelWeightsError.missingWeights(directory: directory.path, names: report.missing)
         }

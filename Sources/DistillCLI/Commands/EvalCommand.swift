@@ -16,7 +16,8 @@ struct EvalCommand: ParsableCommand {
         abstract: "Compare fine-tuned models on a labelled file: task metrics, parameters, size, latency, throughput.",
         discussion: """
             For each model: the task metrics (by --task; else accuracy, or Pearson and Spearman for a \
-            regression head), the parameter count, the size of its weight files, the median latency of one \
+            regression head), the parameter count, the weight format (fp32, or int8_dynamic or bf16 for a model \
+            made by distill quantize), the size of its weight files, the median latency of one \
             example at batch 1 (over the first --latency-examples examples), and examples and tokens per \
             second at --batch-size over the whole file (tokenization is not timed). Labels in the file are \
             matched to each model's id2label (integer labels are class indices).
@@ -29,9 +30,11 @@ struct EvalCommand: ParsableCommand {
             positions; it reports masked-token accuracy (top-1) and MLM cross-entropy over all masked tokens. \
             With --skip-bad-rows, lines that are not UTF-8 text are left out and counted.
 
-            Examples:
+            Examples (the second: a model beside its int8 and bf16 copies, see distill quantize):
               distill eval --model runs/teacher-sst2 --model runs/student-sst2 \\
                 --data ../shared/data/sst2/dev.tsv --task sst2 --json eval.json
+              distill eval --model runs/student-sst2 --model runs/student-sst2-int8 \\
+                --model runs/student-sst2-bf16 --data ../shared/data/sst2/dev.tsv --task sst2
               distill eval --task mlm --model runs/minilm-mlm --model runs/general-3l \\
                 --data cache/corpus/heldout.txt
             """)
@@ -192,7 +195,7 @@ struct EvalCommand: ParsableCommand {
         for report in reports {
             for name in report.metrics.keys.sorted() where !metricNames.contains(name) { metricNames.append(name) }
         }
-        let header = ["model"] + metricNames + ["params", "weights", "latency b1", "b\(reports.first?.throughput.batchSize ?? 32) ex/s", "tokens/s"]
+        let header = ["model"] + metricNames + ["params", "format", "weights", "latency b1", "b\(reports.first?.throughput.batchSize ?? 32) ex/s", "tokens/s"]
         let rows = reports.map { report -> [String] in
             let metricCells = metricNames.map { name -> String in
                 guard let entry = report.metrics[name] else { return "-" }
@@ -200,6 +203,7 @@ struct EvalCommand: ParsableCommand {
             }
             return [report.model] + metricCells + [
                 String(format: "%.1fM", Double(report.footprint.parameterCount) / 1e6),
+                report.footprint.weightFormat,
                 String(format: "%.1f MB", Double(report.footprint.weightBytes) / 1e6),
                 String(format: "%.2f ms", report.latency.medianMilliseconds),
                 String(format: "%.1f", report.throughput.examplesPerSecond),

@@ -112,7 +112,7 @@ struct StudentCommand: ParsableCommand {
         case let .nonPositiveDimension(dimension, value):
             CommandLineError("student shape: --\(flag(for: dimension)) must be positive, got \(value)")
         case .outputIsTeacherDirectory(let path): CommandLineError("--output \(path) is the teacher's directory; choose another directory")
-        case .headCountDoesNotDivideWidth: CommandLineError(error.description)
+        case .headCountDoesNotDivideWidth, .quantizedTeacher: CommandLineError(error.description)
         }
     }
 
