@@ -34,7 +34,8 @@ struct EvalCommand: ParsableCommand {
               distill eval --model runs/teacher-sst2 --model runs/student-sst2 \\
                 --data ../shared/data/sst2/dev.tsv --task sst2 --json eval.json
               distill eval --model runs/student-sst2 --model runs/student-sst2-int8 \\
-                --model runs/student-sst2-bf16 --data ../shared/data/sst2/dev.tsv --task sst2
+                --model runs/student-sst2-bf16 --data ../shared/data/sst2/dev.tsv \\
+                --task sst2
               distill eval --task mlm --model runs/minilm-mlm --model runs/general-3l \\
                 --data cache/corpus/heldout.txt
             """)
