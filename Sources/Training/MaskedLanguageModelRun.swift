@@ -79,13 +79,8 @@ public final class MaskedLanguageModelRun {
         let tokenizer = try BertTokenizer(directory: request.modelDirectory)
         let generator = RandomGenerator(seed: configuration.seed)
         let (model, report) = try MaskedLanguageModel.load(from: request.modelDirectory, generator: generator)
-        guard configuration.maxLength <= model.config.maxPositions else {
-            throw FineTuningError.sequencesTooLong(maxLength: configuration.maxLength, positions: model.config.maxPositions)
-        }
-        guard tokenizer.vocabularySize <= model.config.vocabSize else {
-            throw FineTuningError.vocabularyMismatch(
-                directory: request.modelDirectory.path, tokenizer: tokenizer.vocabularySize, model: model.config.vocabSize)
-        }
+        try FineTuningError.check(
+            maxLength: configuration.maxLength, tokenizer: tokenizer, model: model.config, directory: request.modelDirectory)
         if request.freezeEncoder { model.encoder.freeze() }
 
         let corpus = CorpusFiles(paths: request.corpusPaths)

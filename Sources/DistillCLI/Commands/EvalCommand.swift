@@ -14,9 +14,16 @@ struct EvalCommand: ParsableCommand {
             second at --batch-size over the whole file (tokenization is not timed). Labels in the file are \
             matched to each model's id2label (integer labels are class indices).
 
+            --task squad evaluates question-answering models on a SQuAD v1.1 (or v2.0) JSON file instead: the \
+            official exact match and F1 (percent), windows of 384 tokens sharing 128, the latency of one \
+            question answered at a time (windowing and answer extraction included) and questions per second at \
+            --batch-size windows per pass; --max-length does not apply.
+
             Example:
               distill eval --model runs/teacher-sst2 --model runs/student-sst2 \\
                 --data ../shared/data/sst2/dev.tsv --task sst2 --json eval.json
+              distill eval --model runs/squad/teacher --task squad \\
+                --data ../shared/data/squad/dev-v1.1.json
             """)
 
     @Option(name: .customLong("model"), help: "A fine-tuned model directory (repeat to compare several).")
@@ -53,6 +60,7 @@ struct EvalCommand: ParsableCommand {
     }
 
     func run() throws {
+        if SquadTask.isRequested(task) { return try evaluateSquad() }
         var settings = ModelEvaluationSettings(task: task)
         settings.metrics = metrics
         settings.maxLength = maxLength
