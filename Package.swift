@@ -50,7 +50,7 @@ let package = Package(
             "Datasets", "Evaluation", "Models", "NN", "SafeTensors", "Tensors", "TestSupport", "Tokenizers", "Training",
         ]),
         .testTarget(name: "DistillationTests", dependencies: [
-            "Datasets", "Distillation", "Evaluation", "Models", "NN", "SafeTensors", "Tensors", "TestSupport", "Training",
+            "Datasets", "Distillation", "Evaluation", "JSON", "Models", "NN", "SafeTensors", "Tensors", "TestSupport", "Training",
         ]),
     ],
     swiftLanguageModes: [.v6]

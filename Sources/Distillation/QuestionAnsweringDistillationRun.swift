@@ -30,17 +30,19 @@ public final class QuestionAnsweringDistillationRun {
     public let freshStudentParameters: [String]
 
     /// Prepares everything; `log` receives progress notes (teacher precomputation, cache use). The windows are
-    /// ``TrainingConfiguration/maxLength`` tokens long.
+    /// ``TrainingConfiguration/maxLength`` tokens long, at most as many as both models have positions.
     public init(
         _ request: TaskDistillationRequest, progressOutput: ProgressOutput = .standardError, stopRequest: StopRequest? = nil,
         log: (String) -> Void = { _ in }
     ) throws {
-        let configuration = request.training
+        var request = request
         try request.validate()
         let (teacher, _) = try QuestionAnswering.load(from: request.teacherDirectory, strict: true)
         let tokenizer = try request.tokenizer(orTeacher: try BertTokenizer(directory: request.teacherDirectory))
-        let generator = RandomGenerator(seed: configuration.seed)
+        let generator = RandomGenerator(seed: request.training.seed)
         let (student, report) = try QuestionAnswering.load(from: request.studentDirectory, generator: generator)
+        request.training.maxLength = min(request.training.maxLength, teacher.config.maxPositions, student.config.maxPositions)
+        let configuration = request.training
         try request.checkFit(of: [teacher.config, student.config], tokenizer: tokenizer)
 
         let featurizer = SquadFeaturizer(tokenizer: tokenizer, maxLength: configuration.maxLength)

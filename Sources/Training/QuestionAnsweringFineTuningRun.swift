@@ -7,8 +7,8 @@ import Tokenizers
 
 /// A prepared SQuAD fine-tuning run: a `ForQuestionAnswering` model made from a BERT or DistilBERT checkpoint
 /// (a fresh `qa_outputs` unless it has one), trained with the question-answering loss on the windows of a SQuAD
-/// training file (``SquadFeaturizer``, ``TrainingConfiguration/maxLength`` tokens each), the best model on the
-/// dev file by F1 kept.
+/// training file (``SquadFeaturizer``: ``TrainingConfiguration/maxLength`` tokens each, at most the model's
+/// positions), the best model on the dev file by F1 kept.
 public final class QuestionAnsweringFineTuningRun {
     public let request: FineTuningRequest
     public let tokenizer: BertTokenizer
@@ -22,10 +22,11 @@ public final class QuestionAnsweringFineTuningRun {
 
     /// Reads, loads, checks and cuts everything into windows; nothing is trained until ``train(resume:stopAfterStep:)``.
     public init(_ request: FineTuningRequest, progressOutput: ProgressOutput = .standardError, stopRequest: StopRequest? = nil) throws {
-        let configuration = request.training
+        var configuration = request.training
         let tokenizer = try BertTokenizer(directory: request.modelDirectory)
         let generator = RandomGenerator(seed: configuration.seed)
         let (model, report) = try QuestionAnswering.load(from: request.modelDirectory, generator: generator)
+        configuration.maxLength = min(configuration.maxLength, model.config.maxPositions)
         try FineTuningError.check(
             maxLength: configuration.maxLength, tokenizer: tokenizer, model: model.config, directory: request.modelDirectory)
         let featurizer = SquadFeaturizer(tokenizer: tokenizer, maxLength: configuration.maxLength)

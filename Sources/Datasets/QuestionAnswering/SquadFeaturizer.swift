@@ -8,8 +8,6 @@ import Tokenizers
 public struct SquadFeaturizer: Sendable {
     /// The window length of the notebook and of transformers' `run_qa.py`.
     public static let defaultMaxLength = 384
-    /// Context tokens shared by consecutive windows, as in the notebook.
-    public static let defaultStride = 128
 
     public let tokenizer: any Tokenizer
     /// Tokens per window, special tokens included.
@@ -17,10 +15,12 @@ public struct SquadFeaturizer: Sendable {
     /// Context tokens shared by consecutive windows.
     public let stride: Int
 
-    public init(tokenizer: any Tokenizer, maxLength: Int = defaultMaxLength, stride: Int = defaultStride) {
+    /// Windows of `maxLength` tokens sharing `stride` context tokens; by default a third of the window, the
+    /// notebook's 128 of 384.
+    public init(tokenizer: any Tokenizer, maxLength: Int = defaultMaxLength, stride: Int? = nil) {
         self.tokenizer = tokenizer
         self.maxLength = maxLength
-        self.stride = stride
+        self.stride = stride ?? maxLength / 3
     }
 
     /// The windows of every example, in order, numbered from 0.

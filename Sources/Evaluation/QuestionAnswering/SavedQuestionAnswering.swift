@@ -23,11 +23,9 @@ public struct SavedQuestionAnswering {
         }
     }
 
-    /// The windows of `examples`, at most as long as the model's positions allow.
-    public func featurizer(maxLength: Int = SquadFeaturizer.defaultMaxLength, stride: Int = SquadFeaturizer.defaultStride)
-        -> SquadFeaturizer
-    {
-        SquadFeaturizer(tokenizer: tokenizer, maxLength: min(maxLength, model.config.maxPositions), stride: stride)
+    /// Windows of the notebook's 384 tokens sharing 128, or as many as the model has positions sharing a third.
+    public func featurizer() -> SquadFeaturizer {
+        SquadFeaturizer(tokenizer: tokenizer, maxLength: min(SquadFeaturizer.defaultMaxLength, model.config.maxPositions))
     }
 
     /// The best answer to each example, `batchSize` windows at a time; `onBatch` sees each batch after its
