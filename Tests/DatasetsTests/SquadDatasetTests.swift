@@ -53,6 +53,9 @@ import Testing
         #expect(outside.reason == .answerOutsideContext(start: 14, length: 4, contextLength: 16))
         #expect(outside.location?.question == "q8")
 
+        let huge = try #require(try Self.error(qas: #"{"id": "q0", "question": "?", "answers": [{"text": "won", "answer_start": 9223372036854775807}]}"#))
+        #expect(huge.reason == .answerOutsideContext(start: Int.max, length: 3, contextLength: 16))
+
         let shifted = try #require(try Self.error(qas: #"{"id": "q9", "question": "?", "answers": [{"text": "Broncos", "answer_start": 3}]}"#))
         #expect(shifted.reason == .answerMismatch(answer: "Broncos", found: " Bronco"))
 

@@ -81,7 +81,8 @@ public struct SquadDataset: Sendable {
     /// What is wrong with `answer` as a span of `context`, or `nil` when it is one.
     private static func check(_ answer: SquadAnswer, in context: [Unicode.Scalar]) -> SquadError.Reason? {
         let length = answer.text.unicodeScalars.count
-        guard answer.start >= 0, length > 0, answer.end <= context.count else {
+        // Not `answer.end <= context.count`: a huge `answer_start` would overflow.
+        guard answer.start >= 0, length > 0, answer.start <= context.count - length else {
             return .answerOutsideContext(start: answer.start, length: length, contextLength: context.count)
         }
         let found = context[answer.start..<answer.end]

@@ -30,7 +30,7 @@ struct AnswerCommand: ParsableCommand {
     @Option(help: "Read the questions from this file instead of standard input.")
     var input: String?
 
-    @Option(help: "Questions per forward pass (default 1: each question is answered as it is read).")
+    @Option(help: "Questions per forward pass (1: each question is answered as soon as it is read).")
     var batchSize = 1
 
     func validate() throws {

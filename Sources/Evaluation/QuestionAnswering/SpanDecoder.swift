@@ -77,8 +77,10 @@ public struct SpanDecoder: Sendable {
               let last = windows[best.window].feature.contextOffsets[best.end]
         else { return .none }
         let scalars = Array(context.unicodeScalars)
+        // Offsets come from the context's own tokens; clamping only guards against a window from another context.
+        let lower = min(first.lowerBound, scalars.count)
         var text = String.UnicodeScalarView()
-        text.append(contentsOf: scalars[first.lowerBound..<min(last.upperBound, scalars.count)])
+        text.append(contentsOf: scalars[lower..<max(lower, min(last.upperBound, scalars.count))])
         let window = windows[best.window]
         let probability = Self.probability(of: best.start, window.logits.start, in: window.feature.contextOffsets)
             * Self.probability(of: best.end, window.logits.end, in: window.feature.contextOffsets)

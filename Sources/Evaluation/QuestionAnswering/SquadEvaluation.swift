@@ -69,16 +69,13 @@ public enum SquadEvaluation {
         let scores = SquadMetric.scores(predictions: answers.map(\.text), references: examples.map { $0.answers.map(\.text) })
         let milliseconds = try examples.prefix(max(settings.latencyQuestions, 1)).map { example in
             try timed { try model.answers(to: [example], featurizer: featurizer, decoder: decoder, batchSize: 1) }.seconds * 1000
-        }.sorted()
-        let p90Rank = Int((0.9 * Double(milliseconds.count)).rounded(.up)) - 1
+        }
         return SquadEvaluationReport(
             model: model.directory.path, data: dataPath, questions: examples.count, windows: windows,
             exactMatch: scores.exactMatch, f1: scores.f1,
             footprint: try ModelFootprint(model: model.model, directory: model.directory),
             throughput: .init(batchSize: settings.batchSize, questionsPerSecond: Double(examples.count) / max(seconds, 1e-9), seconds: seconds),
-            latency: .init(
-                medianMilliseconds: InferenceSpeed.median(milliseconds), p90Milliseconds: milliseconds[max(p90Rank, 0)],
-                examples: milliseconds.count))
+            latency: InferenceSpeed.Latency(milliseconds: milliseconds))
     }
 
     private static func timed<Result>(_ body: () throws -> Result) rethrows -> (result: Result, seconds: Double) {
