@@ -56,12 +56,14 @@ import Training
 
     /// Fine-tunes the base model into `output` (2 epochs of 3 batches of up to 4 windows).
     @discardableResult
-    private func fineTune(output: String) throws -> (QuestionAnsweringFineTuningRun, TrainingSummary) {
+    private func fineTune(output: String, resume: Bool = false, stopAfterStep: Int? = nil) throws
+        -> (QuestionAnsweringFineTuningRun, TrainingSummary)
+    {
         let squad = directory.path("squad.json").path
         var request = FineTuningRequest(modelDirectory: directory.path("base"), trainPath: squad, devPath: squad, outputDirectory: directory.path(output))
         request.training = training(epochs: 2)
         let run = try QuestionAnsweringFineTuningRun(request, progressOutput: Self.quiet)
-        return (run, try run.train())
+        return (run, try run.train(resume: resume, stopAfterStep: stopAfterStep))
     }
 
     @Test func fineTuningTrainsOnWindowsAndKeepsTheBestModelByF1() throws {
@@ -72,6 +74,18 @@ import Training
         #expect(summary.lastEvaluation?["exact_match"] != nil)
         let (saved, _) = try QuestionAnswering.load(from: directory.path("teacher"), strict: true)
         #expect(saved.config.architectures == ["BertForQuestionAnswering"])
+    }
+
+    @Test func anInterruptedRunResumesToTheSameWeights() throws {
+        let (uninterrupted, _) = try fineTune(output: "whole")
+        let (_, stopped) = try fineTune(output: "parts", stopAfterStep: 4)
+        #expect(stopped.stoppedEarly && stopped.steps == 4)
+        let (resumed, summary) = try fineTune(output: "parts", resume: true)
+        #expect(summary.steps == 6 && !summary.stoppedEarly)
+        let expected = Dictionary(uniqueKeysWithValues: uninterrupted.model.namedParameters().map { ($0.name, $0.tensor.scalars) })
+        for (name, tensor) in resumed.model.namedParameters() {
+            #expect(tensor.scalars == expected[name], "\(name)")
+        }
     }
 
     @Test func distillationCachesTheTeachersLogitsPerWindow() throws {
