@@ -45,13 +45,13 @@ let package = Package(
         .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors", "TestSupport"]),
         .testTarget(name: "TokenizersTests", dependencies: ["TestSupport", "Tokenizers"]),
         .testTarget(name: "ModelsTests", dependencies: ["JSON", "Models", "NN", "SafeTensors", "Tensors", "TestSupport", "Tokenizers"]),
-        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Tensors", "TestSupport", "Tokenizers"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "JSON", "Tensors", "TestSupport", "Tokenizers"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Datasets", "Evaluation", "Models", "Tensors", "Tokenizers"]),
         .testTarget(name: "TrainingTests", dependencies: [
             "Datasets", "Evaluation", "Models", "NN", "SafeTensors", "Tensors", "TestSupport", "Tokenizers", "Training",
         ]),
         .testTarget(name: "DistillationTests", dependencies: [
-            "Datasets", "Distillation", "Evaluation", "Models", "NN", "SafeTensors", "Tensors", "TestSupport", "Training",
+            "Datasets", "Distillation", "Evaluation", "JSON", "Models", "NN", "SafeTensors", "Tensors", "TestSupport", "Training",
         ]),
     ],
     swiftLanguageModes: [.v6]

@@ -29,7 +29,8 @@ struct Distill: ParsableCommand {
             `distill bench` measures the engine's speed on this machine.
             """,
         subcommands: [BenchCommand.self, FinetuneCommand.self, PredictCommand.self, EvalCommand.self, TokenizeCommand.self, EmbedCommand.self, StudentCommand.self, TaskCommand.self,
-                      MLMCommand.self, GeneralCommand.self, QuantizeCommand.self])
+                      MLMCommand.self, GeneralCommand.self, QuantizeCommand.self,
+                      AnswerCommand.self])
 
     /// Runs the command, as one process of an `mpirun` job when started by `mpirun` (see ``JobProcesses``).
     static func main() {

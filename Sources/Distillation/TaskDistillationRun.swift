@@ -69,28 +69,14 @@ public final class TaskDistillationRun {
         log: (String) -> Void = { _ in }
     ) throws {
         let configuration = request.training
-        try request.settings.validate()
-        guard request.inferenceBatchSize > 0 else { throw TaskDistillationError.invalidSetting(.inferenceBatchSize, "must be at least 1") }
-
+        try request.validate()
         let teacher = try SavedClassifier(directory: request.teacherDirectory)
         let labels = teacher.labels
-        let studentHasTokenizer = StudentInitialization.tokenizerFileNames.contains {
-            FileManager.default.fileExists(atPath: request.studentDirectory.appendingPathComponent($0).path)
-        }
-        let tokenizer = studentHasTokenizer ? try BertTokenizer(directory: request.studentDirectory) : teacher.tokenizer
-
+        let tokenizer = try request.tokenizer(orTeacher: teacher.tokenizer)
         let generator = RandomGenerator(seed: configuration.seed)
         let loaded = try FineTuningModel(directory: request.studentDirectory, labels: labels, generator: generator)
         let student = loaded.model
-        for model in [teacher.model, student] {
-            guard configuration.maxLength <= model.config.maxPositions else {
-                throw TaskDistillationError.sequencesTooLong(maxLength: configuration.maxLength, positions: model.config.maxPositions)
-            }
-            guard tokenizer.vocabularySize <= model.config.vocabSize else {
-                throw TaskDistillationError.incompatible(
-                    "the tokenizer has \(tokenizer.vocabularySize) ids but a model's vocab_size is \(model.config.vocabSize)")
-            }
-        }
+        try request.checkFit(of: [teacher.model.config, student.config], tokenizer: tokenizer)
 
         let kind: TaskKind = labels == nil ? .regression : .classification
         func read(_ path: String) throws(DatasetError) -> LabelledDataset {
@@ -105,33 +91,13 @@ public final class TaskDistillationRun {
         let examples = train.tokenized(with: tokenizer, maxLength: configuration.maxLength)
 
         let settings = request.settings
-        let layerMap = settings.usesHiddenStates
-            ? try TaskDistiller.layerMap(
-                requested: request.layerMap, student: student.config, teacher: teacher.model.config,
-                studentConfigPath: request.studentDirectory.appendingPathComponent("config.json").path,
-                projected: settings.allowsWidthMismatch)
-            : []
-
-        var cachedLogits: TeacherLogits?
-        var cacheOutcome: TeacherCacheOutcome?
-        if request.useTeacherCache && !settings.usesHiddenStates {
-            let cache = TeacherCache(
-                directory: request.cacheDirectory ?? request.outputDirectory.appendingPathComponent(TeacherCache.directoryName))
-            let key = try TeacherCacheKey(
-                teacherDirectory: request.teacherDirectory, dataFile: URL(fileURLWithPath: request.trainPath),
-                maxLength: configuration.maxLength, examples: examples)
-            let (logits, outcome) = try cache.logits(for: key, examples: examples) {
-                log("running the teacher over \(examples.count) training examples (once; cached in \(cache.directory.path))")
-                return try TeacherLogits.compute(
-                    teacher: teacher.model, examples: examples, batchSize: request.inferenceBatchSize, padId: tokenizer.padId)
-            }
-            log(outcome.description)
-            (cachedLogits, cacheOutcome) = (logits, outcome)
-        }
+        let layerMap = try request.teacherLayerMap(student: student.config, teacher: teacher.model.config)
+        let cached = try request.cachedTeacherLogits(
+            teacher: teacher.model, examples: examples, padId: tokenizer.padId, unit: "examples", log: log)
 
         let objective = DistillationObjective.task(
             settings, layerMap: layerMap, student: student.config, teacher: teacher.model.config, generator: generator)
-        let distiller = try TaskDistiller(teacher: teacher.model, student: student, objective: objective, cachedLogits: cachedLogits)
+        let distiller = try TaskDistiller(teacher: teacher.model, student: student, objective: objective, cachedLogits: cached?.logits)
         let evaluator = try dev.map { dev in
             try ClassifierEvaluator(
                 examples: dev.tokenized(with: tokenizer, maxLength: configuration.maxLength), metrics: metrics,
@@ -160,7 +126,7 @@ public final class TaskDistillationRun {
         trainingExamples = examples
         skippedRows = [train.skippedRows] + (dev.map { [$0.skippedRows] } ?? [])
         self.distiller = distiller
-        self.cacheOutcome = cacheOutcome
+        cacheOutcome = cached?.outcome
         freshStudentParameters = loaded.freshParameters
     }
 

@@ -38,6 +38,23 @@ public struct TaskDistillationSettings: Sendable, Equatable {
         }
     }
 
+    /// The terms besides the soft and hard ones, each when its weight is positive: `logitsMSEWeight` ·
+    /// ``LogitsMSE`` (`mse_logits`), `cosineWeight` · ``HiddenStateCosine`` (`cosine`) and `hiddenMSEWeight` ·
+    /// ``HiddenStateMSE`` (`hidden_mse`, its projection drawn from `generator`) over the student layers mapped by
+    /// `layerMap`.
+    public func extraTerms(layerMap: [Int], student: ModelConfig, teacher: ModelConfig, generator: RandomGenerator)
+        -> [DistillationObjective.WeightedTerm]
+    {
+        var terms: [DistillationObjective.WeightedTerm] = []
+        if logitsMSEWeight > 0 { terms.append(.init(logitsMSEWeight, LogitsMSE())) }
+        if cosineWeight > 0 { terms.append(.init(cosineWeight, HiddenStateCosine(teacherLayers: layerMap))) }
+        if hiddenMSEWeight > 0 {
+            let term = HiddenStateMSE(teacherLayers: layerMap, student: student, teacher: teacher, generator: generator)
+            terms.append(.init(hiddenMSEWeight, term))
+        }
+        return terms
+    }
+
     /// Whether the loss needs hidden states, hence the teacher's forward pass at every step.
     public var usesHiddenStates: Bool { cosineWeight > 0 || hiddenMSEWeight > 0 }
 
@@ -59,14 +76,9 @@ extension DistillationObjective {
         let alpha = settings.alpha
         let soft: any DistillationTerm = teacher.labelCount == 1
             ? LogitsMSE(name: "kd") : SoftTargetKL(temperature: settings.temperature)
-        var terms = [WeightedTerm(alpha, soft), WeightedTerm(1 - alpha, LabelLoss())]
-        if settings.logitsMSEWeight > 0 { terms.append(WeightedTerm(settings.logitsMSEWeight, LogitsMSE())) }
-        if settings.cosineWeight > 0 { terms.append(WeightedTerm(settings.cosineWeight, HiddenStateCosine(teacherLayers: layerMap))) }
-        if settings.hiddenMSEWeight > 0 {
-            let term = HiddenStateMSE(teacherLayers: layerMap, student: student, teacher: teacher, generator: generator)
-            terms.append(WeightedTerm(settings.hiddenMSEWeight, term))
-        }
-        return DistillationObjective(terms)
+        return DistillationObjective(
+            [WeightedTerm(alpha, soft), WeightedTerm(1 - alpha, LabelLoss())]
+                + settings.extraTerms(layerMap: layerMap, student: student, teacher: teacher, generator: generator))
     }
 }
 

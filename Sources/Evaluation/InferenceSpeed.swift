@@ -53,15 +53,11 @@ public enum InferenceSpeed {
         let inputs = timed.indices.map { EncoderInput(batcher.batch(positions: [$0])) }
         func forward(_ input: EncoderInput) { _ = withoutGrad { model(input).logits } }
         forward(inputs[0])
-        let milliseconds = inputs.map { input in
+        return Latency(milliseconds: inputs.map { input in
             let start = DispatchTime.now().uptimeNanoseconds
             forward(input)
             return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
-        }.sorted()
-        let p90Rank = Int((0.9 * Double(milliseconds.count)).rounded(.up)) - 1
-        return Latency(
-            medianMilliseconds: median(milliseconds), p90Milliseconds: milliseconds[max(p90Rank, 0)],
-            examples: milliseconds.count)
+        })
     }
 
     /// Runs `model` over every example of `batcher` once, timing the pass (after one untimed warm-up batch), and
@@ -88,5 +84,14 @@ public enum InferenceSpeed {
     static func median(_ sorted: [Double]) -> Double {
         let middle = sorted.count / 2
         return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+    }
+}
+
+extension InferenceSpeed.Latency {
+    /// The median and 90th percentile (nearest rank) of `milliseconds` (at least one time, in any order).
+    init(milliseconds: [Double]) {
+        let sorted = milliseconds.sorted()
+        let p90Rank = Int((0.9 * Double(sorted.count)).rounded(.up)) - 1
+        self.init(medianMilliseconds: InferenceSpeed.median(sorted), p90Milliseconds: sorted[max(p90Rank, 0)], examples: sorted.count)
     }
 }

@@ -1,5 +1,8 @@
 import Datasets
 import Evaluation
+import Foundation
+import Models
+import Tokenizers
 
 /// Why a fine-tuning run cannot be prepared.
 public enum FineTuningError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -26,6 +29,17 @@ public enum FineTuningError: Error, Sendable, Equatable, CustomStringConvertible
             "sequences of \(maxLength) tokens exceed the model's \(positions) positions"
         case .vocabularyMismatch(let directory, let tokenizer, let model):
             "\(directory): the tokenizer has \(tokenizer) ids, the model's vocab_size is \(model)"
+        }
+    }
+}
+
+extension FineTuningError {
+    /// Checks that examples of `maxLength` tokens fit the model's positions and that the tokenizer's ids fit its
+    /// embedding rows (`directory` names the checkpoint in the error).
+    public static func check(maxLength: Int, tokenizer: any Tokenizer, model config: ModelConfig, directory: URL) throws(FineTuningError) {
+        guard maxLength <= config.maxPositions else { throw .sequencesTooLong(maxLength: maxLength, positions: config.maxPositions) }
+        guard tokenizer.vocabularySize <= config.vocabSize else {
+            throw .vocabularyMismatch(directory: directory.path, tokenizer: tokenizer.vocabularySize, model: config.vocabSize)
         }
     }
 }

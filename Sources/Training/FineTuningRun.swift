@@ -66,13 +66,8 @@ public final class FineTuningRun {
         let generator = RandomGenerator(seed: configuration.seed)
         let loaded = try FineTuningModel(directory: request.modelDirectory, labels: data.labels, generator: generator)
         let model = loaded.model
-        guard configuration.maxLength <= model.config.maxPositions else {
-            throw FineTuningError.sequencesTooLong(maxLength: configuration.maxLength, positions: model.config.maxPositions)
-        }
-        guard tokenizer.vocabularySize <= model.config.vocabSize else {
-            throw FineTuningError.vocabularyMismatch(
-                directory: request.modelDirectory.path, tokenizer: tokenizer.vocabularySize, model: model.config.vocabSize)
-        }
+        try FineTuningError.check(
+            maxLength: configuration.maxLength, tokenizer: tokenizer, model: model.config, directory: request.modelDirectory)
 
         let examples = data.train.tokenized(with: tokenizer, maxLength: configuration.maxLength)
         let evaluator = try data.dev.map { dev in

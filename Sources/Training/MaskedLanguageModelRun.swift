@@ -84,7 +84,8 @@ public final class MaskedLanguageModelRun {
         let tokenizer = try BertTokenizer(directory: request.modelDirectory)
         let generator = RandomGenerator(seed: configuration.seed)
         let (model, report) = try MaskedLanguageModel.load(from: request.modelDirectory, generator: generator)
-        try model.checkFits(maxLength: configuration.maxLength, tokenizer: tokenizer, directory: request.modelDirectory)
+        try FineTuningError.check(
+            maxLength: configuration.maxLength, tokenizer: tokenizer, model: model.config, directory: request.modelDirectory)
         if request.freezeEncoder { model.encoder.freeze() }
 
         let (boundary, maxLength) = (request.boundary, configuration.maxLength)
@@ -133,18 +134,5 @@ public final class MaskedLanguageModelRun {
     /// Trains the model (see ``Trainer/train(resume:stopAfterStep:)``).
     public func train(resume: Bool = false, stopAfterStep: Int? = nil) throws -> TrainingSummary {
         try trainer.train(resume: resume, stopAfterStep: stopAfterStep)
-    }
-}
-
-extension MaskedLanguageModel {
-    /// Refuses sequences longer than the model's positions and a tokenizer (of the checkpoint in `directory`) with
-    /// more ids than the model's embedding rows.
-    func checkFits(maxLength: Int, tokenizer: some Tokenizer, directory: URL) throws(FineTuningError) {
-        guard maxLength <= config.maxPositions else {
-            throw .sequencesTooLong(maxLength: maxLength, positions: config.maxPositions)
-        }
-        guard tokenizer.vocabularySize <= config.vocabSize else {
-            throw .vocabularyMismatch(directory: directory.path, tokenizer: tokenizer.vocabularySize, model: config.vocabSize)
-        }
     }
 }

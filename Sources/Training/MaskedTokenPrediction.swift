@@ -82,7 +82,7 @@ public struct MaskedTokenEvaluator {
         guard missingHead.isEmpty else {
             throw MaskedLanguageModelError.noMaskedLanguageModelHead(directory: directory.path, missing: missingHead)
         }
-        try model.checkFits(maxLength: maxLength, tokenizer: tokenizer, directory: directory)
+        try FineTuningError.check(maxLength: maxLength, tokenizer: tokenizer, model: model.config, directory: directory)
         model.setTraining(false)
         return (model, tokenizer)
     }

@@ -32,3 +32,11 @@ public enum SupervisedLoss {
         throw .unlabelledBatch(exampleIndex: batch.exampleIndices.first ?? 0)
     }
 }
+
+extension SupervisedLoss {
+    /// The loss of transformers' question-answering heads: (CE(start logits, s) + CE(end logits, e)) / 2 over
+    /// `[batch, seq]` logits and each row's answer start s and end e.
+    public static func span(start: Tensor, end: Tensor, labels: SpanLabels) -> Tensor {
+        (start.crossEntropy(targets: labels.starts) + end.crossEntropy(targets: labels.ends)) / 2
+    }
+}

@@ -30,6 +30,11 @@ struct EvalCommand: ParsableCommand {
             positions; it reports masked-token accuracy (top-1) and MLM cross-entropy over all masked tokens. \
             With --skip-bad-rows, lines that are not UTF-8 text are left out and counted.
 
+            --task squad evaluates question-answering models on a SQuAD v1.1 (or v2.0) JSON file instead: the \
+            official exact match and F1 (percent), windows of 384 tokens sharing 128, the latency of one \
+            question answered at a time (windowing and answer extraction included) and questions per second at \
+            --batch-size windows per pass; --max-length does not apply.
+
             Examples (the second: a model beside its int8 and bf16 copies, see distill quantize):
               distill eval --model runs/teacher-sst2 --model runs/student-sst2 \\
                 --data ../shared/data/sst2/dev.tsv --task sst2 --json eval.json
@@ -38,6 +43,8 @@ struct EvalCommand: ParsableCommand {
                 --task sst2
               distill eval --task mlm --model runs/minilm-mlm --model runs/general-3l \\
                 --data cache/corpus/heldout.txt
+              distill eval --model runs/squad/teacher --task squad \\
+                --data ../shared/data/squad/dev-v1.1.json
             """)
 
     @Option(name: .customLong("model"), help: "A fine-tuned model directory (repeat to compare several).")
@@ -46,7 +53,7 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "Labelled evaluation file (.tsv, .csv or .jsonl).")
     var data: String
 
-    @Option(help: "GLUE task name, for its metrics (sst2: accuracy, mrpc: accuracy and F1, cola: MCC, stsb: Pearson and Spearman, ...), or mlm for masked-LM models on plain text.")
+    @Option(help: "GLUE task name, for its metrics (sst2: accuracy, mrpc: accuracy and F1, cola: MCC, stsb: Pearson and Spearman, ...), mlm for masked-LM models on plain text, or squad for question answering on a SQuAD JSON file.")
     var task: String?
 
     @Option(name: .customLong("metric"), help: "A metric to report instead of the task's (repeatable).")
@@ -101,6 +108,7 @@ struct EvalCommand: ParsableCommand {
 
     func run() throws {
         if isMaskedLanguageModelling { return try evaluateMaskedLanguageModels() }
+        if SquadTask.isRequested(task) { return try evaluateSquad() }
         var settings = ModelEvaluationSettings(task: task)
         settings.metrics = metrics
         settings.maxLength = maxLength

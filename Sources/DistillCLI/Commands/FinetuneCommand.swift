@@ -23,10 +23,15 @@ struct FinetuneCommand: ParsableCommand {
             checkpoint/ (written every --save-every updates, and when the run is stopped with Ctrl-C), from \
             which --resume continues to the weights an uninterrupted run would have reached.
 
+            \(SquadTask.trainingHelp)
+
             Example (SST-2 on the quick-start teacher):
               distill finetune --model cache/all-MiniLM-L6-v2 \\
                 --train ../shared/data/sst2/train.tsv --dev ../shared/data/sst2/dev.tsv \\
                 --task sst2 --label-names NEGATIVE,POSITIVE --output runs/minilm-sst2
+              distill finetune --model cache/all-MiniLM-L6-v2 --task squad \\
+                --train ../shared/data/squad/train-v1.1.json \\
+                --dev ../shared/data/squad/dev-v1.1.json --output runs/minilm-squad
             """)
 
     @Option(help: "Checkpoint directory (config.json, model.safetensors, vocab.txt or tokenizer.json).")
@@ -41,7 +46,7 @@ struct FinetuneCommand: ParsableCommand {
     @Option(help: "Output directory.")
     var output: String
 
-    @Option(help: "GLUE task name (sst2, cola, mrpc, qqp, stsb, mnli, ...): picks the metrics; stsb means regression.")
+    @Option(help: "GLUE task name (sst2, cola, mrpc, qqp, stsb, mnli, ...): picks the metrics; stsb means regression; squad means question answering.")
     var task: String?
 
     @Option(help: "Class names in class-index order, comma-separated (e.g. NEGATIVE,POSITIVE); integer labels in the data index this list. Default for --task sst2: NEGATIVE,POSITIVE.")
@@ -56,6 +61,7 @@ struct FinetuneCommand: ParsableCommand {
     var training: TrainingOptions
 
     func run() throws {
+        if SquadTask.isRequested(task) { return try fineTuneSquad() }
         let configuration = training.configuration
         let outputURL = URL(fileURLWithPath: output)
         try session.checkNoStaleCheckpoint(in: outputURL)
@@ -88,14 +94,18 @@ struct FinetuneCommand: ParsableCommand {
             """ + (run.keptHead ? "\nkept the checkpoint's classification head" : "")
             + (run.freshParameters.isEmpty ? "" : "\nfresh weights: " + run.freshParameters.joined(separator: ", ")))
 
-        let summary = try run.train(resume: session.resume)
+        try Self.finish(
+            try run.train(resume: session.resume), metric: run.metrics[0].rawValue, checkpoint: run.trainer.checkpointDirectory,
+            output: outputURL)
+    }
+
+    /// Prints how a run ended; a run stopped early exits with status 130.
+    static func finish(_ summary: TrainingSummary, metric: String, checkpoint: URL, output: URL) throws {
         var lines = ["\(summary.steps)/\(summary.totalSteps) updates" + (summary.stoppedEarly ? " (stopped early)" : "")]
         if let best = summary.bestMetric, let step = summary.bestStep {
-            lines.append("best \(run.metrics[0].rawValue) " + String(format: "%.4f", best) + " after update \(step)")
+            lines.append("best \(metric) " + String(format: "%.4f", best) + " after update \(step)")
         }
-        lines.append(summary.stoppedEarly
-            ? "resume with the same command and --resume (checkpoint: \(run.trainer.checkpointDirectory.path))"
-            : "model: \(outputURL.path)")
+        lines.append(summary.stoppedEarly ? "resume with the same command and --resume (checkpoint: \(checkpoint.path))" : "model: \(output.path)")
         print(lines.joined(separator: "\n"))
         if summary.stoppedEarly { throw ExitCode(130) }
     }

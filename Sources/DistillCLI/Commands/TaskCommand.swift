@@ -13,6 +13,8 @@ struct TaskCommand: ParsableCommand {
             Loss per batch (means over the batch), with p = softmax(z / T) for teacher t and student s:
               classification: alpha * T^2 * KL(p_t || p_s) + (1 - alpha) * CE(z_s, y)
               regression:     alpha * MSE(z_s, z_t) + (1 - alpha) * MSE(z_s, y)
+              squad:          alpha * T^2 * (KL_start + KL_end) / 2
+                              + (1 - alpha) * (CE_start + CE_end) / 2
             plus --mse-logits-weight * MSE(z_s, z_t), --cosine-weight * the mean over student layers of \
             1 - cos(student layer output, mapped teacher layer output) over real tokens, and --hidden-mse-weight * \
             the sum over student layers of MSE(W h_s + b, mapped teacher layer output) (TinyBERT; W, b a learned \
@@ -29,10 +31,15 @@ struct TaskCommand: ParsableCommand {
             directory receives the best student on the dev set, metrics.jsonl (with the kd/hard/mse_logits/cosine/hidden_mse \
             parts of the loss) and, when asked, checkpoint/ as for `distill finetune`.
 
+            \(SquadTask.trainingHelp) Teacher logits are cached per window.
+
             Example:
               distill task --teacher runs/minilm-sst2 --student runs/student --task sst2 \\
                 --train ../shared/data/sst2/train.tsv --dev ../shared/data/sst2/dev.tsv \\
                 --output runs/student-sst2
+              distill task --teacher runs/squad/teacher --student runs/squad/init \\
+                --task squad --train ../shared/data/squad/train-v1.1.json \\
+                --dev ../shared/data/squad/dev-v1.1.json --output runs/squad/student
             """)
 
     @Option(help: "Fine-tuned teacher directory.")
@@ -74,7 +81,7 @@ struct TaskCommand: ParsableCommand {
     @Option(help: "Directory of the teacher-logits cache (default: <output>/teacher-cache).")
     var cacheDir: String?
 
-    @Option(help: "GLUE task name (sst2, cola, mrpc, stsb, ...), for its metrics.")
+    @Option(help: "GLUE task name (sst2, cola, mrpc, stsb, ...), for its metrics; squad for question answering.")
     var task: String?
 
     @OptionGroup var data: DataReadingOptions
@@ -92,8 +99,31 @@ struct TaskCommand: ParsableCommand {
     }
 
     func run() throws {
+        if SquadTask.isRequested(task) { return try distillSquad() }
         let outputURL = URL(fileURLWithPath: output)
         try session.checkNoStaleCheckpoint(in: outputURL)
+        let request = self.request(output: outputURL)
+
+        let run: TaskDistillationRun
+        do {
+            run = try TaskDistillationRun(request, stopRequest: StopRequest.installingSignalHandlers(), log: printError)
+        } catch let error as TaskDistillationError {
+            throw Self.commandLineError(error)
+        }
+        DataReadingOptions.report(run.skippedRows)
+        let head = run.labels.map { "classes \($0.names.joined(separator: ", "))" } ?? "regression"
+        describe(
+            teacher: run.teacher.model, student: run.student, data: "\(run.trainingExamples.count) examples, \(head)",
+            cached: run.cacheOutcome != nil, plan: run.trainer.plan, configuration: request.training, unit: "examples",
+            teacherScores: run.teacherDevScores.map { Self.formatted($0.values) }, fresh: run.freshStudentParameters)
+        try Self.finish(
+            try run.train(resume: session.resume), metric: run.metrics[0].rawValue,
+            teacherValue: run.teacherDevScores?.values[run.metrics[0].rawValue], checkpoint: run.trainer.checkpointDirectory,
+            output: outputURL)
+    }
+
+    /// The request the options make.
+    func request(output outputURL: URL) -> TaskDistillationRequest {
         var request = TaskDistillationRequest(
             teacherDirectory: URL(fileURLWithPath: teacher), studentDirectory: URL(fileURLWithPath: student),
             trainPath: train, devPath: dev, outputDirectory: outputURL)
@@ -108,45 +138,38 @@ struct TaskCommand: ParsableCommand {
         request.training = training.configuration
         request.inferenceBatchSize = session.evalBatchSize
         request.skipBadRows = data.skipBadRows
+        return request
+    }
 
-        let run: TaskDistillationRun
-        do {
-            run = try TaskDistillationRun(request, stopRequest: StopRequest.installingSignalHandlers(), log: printError)
-        } catch let error as TaskDistillationError {
-            throw Self.commandLineError(error)
-        }
-        DataReadingOptions.report(run.skippedRows)
-        let plan = run.trainer.plan, configuration = request.training
-        let head = run.labels.map { "classes \($0.names.joined(separator: ", "))" } ?? "regression"
+    /// Prints what the run is about to do: the models and data, the loss, the schedule, the teacher's dev scores
+    /// and any fresh student weights; `unit` names what a batch holds.
+    func describe(
+        teacher teacherModel: any DistillableModel, student studentModel: any DistillableModel, data: String, cached: Bool,
+        plan: TrainingPlan, configuration: TrainingConfiguration, unit: String, teacherScores: String?, fresh: [String]
+    ) {
         var notes = [
-            "distilling \(teacher) (\(run.teacher.model.config.layerCount) layers, \(run.teacher.model.parameterCount) parameters) into "
-                + "\(student) (\(run.student.config.layerCount) layers, \(run.student.parameterCount) parameters) on \(train): "
-                + "\(run.trainingExamples.count) examples, \(head)",
+            "distilling \(teacher) (\(teacherModel.config.layerCount) layers, \(teacherModel.parameterCount) parameters) into "
+                + "\(student) (\(studentModel.config.layerCount) layers, \(studentModel.parameterCount) parameters) on \(train): \(data)",
             "loss: T \(temperature), alpha \(alpha)" + (cosineWeight > 0 ? ", cosine \(cosineWeight)" : "")
                 + (mseLogitsWeight > 0 ? ", logits MSE \(mseLogitsWeight)" : "")
                 + (hiddenMseWeight > 0 ? ", hidden MSE \(hiddenMseWeight)" : "")
-                + (run.cacheOutcome == nil ? "; teacher run at every step" : "; teacher logits cached"),
+                + (cached ? "; teacher logits cached" : "; teacher run at every step"),
             "\(plan.epochCount) epoch(s), \(plan.totalSteps) updates (\(plan.warmupSteps) warm-up) of "
-                + "\(configuration.batchSize) x \(configuration.gradientAccumulation) examples, peak lr \(configuration.learningRate)",
+                + "\(configuration.batchSize) x \(configuration.gradientAccumulation) \(unit), peak lr \(configuration.learningRate)",
         ]
-        if let scores = run.teacherDevScores {
-            notes.append("teacher on dev: " + Self.formatted(scores.values))
-        }
-        if !run.freshStudentParameters.isEmpty {
-            notes.append("fresh student weights: " + run.freshStudentParameters.joined(separator: ", "))
-        }
+        if let teacherScores { notes.append("teacher on dev: " + teacherScores) }
+        if !fresh.isEmpty { notes.append("fresh student weights: " + fresh.joined(separator: ", ")) }
         printError(notes.joined(separator: "\n"))
+    }
 
-        let summary = try run.train(resume: session.resume)
+    /// Prints how a run ended, next to the teacher's value of the metric; a run stopped early exits with status 130.
+    static func finish(_ summary: TrainingSummary, metric: String, teacherValue: Double?, checkpoint: URL, output: URL) throws {
         var lines = ["\(summary.steps)/\(summary.totalSteps) updates" + (summary.stoppedEarly ? " (stopped early)" : "")]
         if let best = summary.bestMetric, let step = summary.bestStep {
-            let teacherValue = run.teacherDevScores?.values[run.metrics[0].rawValue]
-            lines.append("best student \(run.metrics[0].rawValue) " + String(format: "%.4f", best) + " after update \(step)"
+            lines.append("best student \(metric) " + String(format: "%.4f", best) + " after update \(step)"
                 + (teacherValue.map { " (teacher " + String(format: "%.4f", $0) + ")" } ?? ""))
         }
-        lines.append(summary.stoppedEarly
-            ? "resume with the same command and --resume (checkpoint: \(run.trainer.checkpointDirectory.path))"
-            : "student: \(outputURL.path)")
+        lines.append(summary.stoppedEarly ? "resume with the same command and --resume (checkpoint: \(checkpoint.path))" : "student: \(output.path)")
         print(lines.joined(separator: "\n"))
         if summary.stoppedEarly { throw ExitCode(130) }
     }

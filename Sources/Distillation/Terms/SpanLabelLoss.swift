@@ -19,6 +19,6 @@ public struct SpanLabelLoss: DistillationTerm {
 
     /// The term on start and end logits `[batch, seq]` and one start and end position per row.
     public static func loss(start: Tensor, end: Tensor, startPositions: [Int32], endPositions: [Int32]) -> Tensor {
-        (start.crossEntropy(targets: startPositions) + end.crossEntropy(targets: endPositions)) / 2
+        SupervisedLoss.span(start: start, end: end, labels: SpanLabels(starts: startPositions, ends: endPositions))
     }
 }
