@@ -73,7 +73,7 @@ public enum SquadEvaluation {
         return SquadEvaluationReport(
             model: model.directory.path, data: dataPath, questions: examples.count, windows: windows,
             exactMatch: scores.exactMatch, f1: scores.f1,
-            footprint: try ModelFootprint(model: model.model, directory: model.directory),
+            footprint: try ModelFootprint(model: model.model, config: model.model.config, directory: model.directory),
             throughput: .init(batchSize: settings.batchSize, questionsPerSecond: Double(examples.count) / max(seconds, 1e-9), seconds: seconds),
             latency: InferenceSpeed.Latency(milliseconds: milliseconds))
     }
