@@ -101,8 +101,9 @@ struct DataParallelTests {
         #expect((10..<600).contains(stoppedAt), "killed midway, checkpoint after update \(stoppedAt)")
         let resumed = try CommandLine.runDistill(workspace.finetune(output: "parts", batchSize: 32, long + ["--resume"]))
         #expect(resumed.status == 0, "\(resumed.errors)")
-        // 600 updates at 1e-3: the key biases' noise has grown to norms of about 1e-4 (observed 8e-5 apart).
-        try expectSameWeights(parts, workspace.scratch.path("whole"), keyBiasNoise: 1e-3)
+        // 600 updates at 1e-3 compound the reassociation differences, more or less depending on where the kill
+        // fell: relative differences up to 2.8e-5 were observed (the key biases' noise grows to norms of about 1e-4).
+        try expectSameWeights(parts, workspace.scratch.path("whole"), keyBiasNoise: 1e-3, relative: 1e-4)
     }
 
     /// An error in the processes ends the job with the error's message instead of leaving any process waiting.
@@ -119,14 +120,16 @@ struct DataParallelTests {
 
     /// Expects the model in `directory` to have `reference`'s weights (see ``Fixtures/expectSameWeights``).
     private func expectSameWeights(
-        _ directory: URL, _ reference: URL, keyBiasNoise: Double, sourceLocation: SourceLocation = #_sourceLocation
+        _ directory: URL, _ reference: URL, keyBiasNoise: Double, relative: Double = 1e-5,
+        sourceLocation: SourceLocation = #_sourceLocation
     ) throws {
         func weights(_ directory: URL) throws -> [String: [Float]] {
             let file = try SafeTensorsFile(url: directory.appendingPathComponent("model.safetensors"))
             return try Dictionary(uniqueKeysWithValues: file.names.map { ($0, try file.floats($0)) })
         }
         Fixtures.expectSameWeights(
-            try weights(directory), try weights(reference), keyBiasNoise: keyBiasNoise, sourceLocation: sourceLocation)
+            try weights(directory), try weights(reference), keyBiasNoise: keyBiasNoise, relative: relative,
+            sourceLocation: sourceLocation)
     }
 
     /// The `loss` of each `train` line of the run's metrics.jsonl.

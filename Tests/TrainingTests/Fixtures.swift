@@ -101,7 +101,7 @@ enum Fixtures {
     /// only by rounding noise, which AdamW scales up to a few learning rates per update, differing in every digit
     /// between the runs; they are held to `keyBiasNoise` in absolute L2 norm instead.
     static func expectSameWeights(
-        _ actual: [String: [Float]], _ expected: [String: [Float]], keyBiasNoise: Double,
+        _ actual: [String: [Float]], _ expected: [String: [Float]], keyBiasNoise: Double, relative: Double = 1e-5,
         sourceLocation: SourceLocation = #_sourceLocation
     ) {
         #expect(actual.keys.sorted() == expected.keys.sorted(), sourceLocation: sourceLocation)
@@ -109,7 +109,7 @@ enum Fixtures {
             let a = actual[name] ?? []
             let difference = zip(a, e).reduce(0.0) { $0 + Double($1.0 - $1.1) * Double($1.0 - $1.1) }.squareRoot()
             let norm = e.reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot()
-            let bound = name.hasSuffix("attention.self.key.bias") ? keyBiasNoise : 1e-5 * norm
+            let bound = name.hasSuffix("attention.self.key.bias") ? keyBiasNoise : relative * norm
             #expect(difference <= bound, "\(name) differs by \(difference), relative \(difference / norm)",
                     sourceLocation: sourceLocation)
         }
