@@ -31,10 +31,11 @@ let package = Package(
         .target(name: "Distillation", dependencies: [
             "Datasets", "Evaluation", "Models", "NN", "SafeTensors", "Tensors", "Tokenizers", "Training",
         ]),
+        .target(name: "Pruning", dependencies: ["Datasets", "Evaluation", "Models", "NN", "Tensors"]),
         .executableTarget(
             name: "DistillCLI",
             dependencies: [
-                "Datasets", "Distillation", "Evaluation", "JSON", "Models", "NN", "SafeTensors", "Tensors", "Tokenizers", "Training",
+                "Datasets", "Distillation", "Pruning", "Evaluation", "JSON", "Models", "NN", "SafeTensors", "Tensors", "Tokenizers", "Training",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .target(name: "TestSupport", dependencies: ["SafeTensors", "Tensors"], path: "Tests/TestSupport"),
@@ -48,6 +49,9 @@ let package = Package(
         .testTarget(name: "EvaluationTests", dependencies: ["Datasets", "Evaluation", "Models", "Tensors", "Tokenizers"]),
         .testTarget(name: "TrainingTests", dependencies: [
             "Datasets", "Evaluation", "Models", "NN", "SafeTensors", "Tensors", "TestSupport", "Tokenizers", "Training",
+        ]),
+        .testTarget(name: "PruningTests", dependencies: [
+            "Datasets", "Evaluation", "Models", "NN", "Pruning", "Tensors", "TestSupport", "Tokenizers",
         ]),
         .testTarget(name: "DistillationTests", dependencies: [
             "Datasets", "Distillation", "Evaluation", "Models", "NN", "SafeTensors", "Tensors", "TestSupport", "Training",

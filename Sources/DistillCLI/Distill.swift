@@ -29,5 +29,5 @@ struct Distill: ParsableCommand {
             `distill bench` measures the engine's speed on this machine.
             """,
         subcommands: [BenchCommand.self, FinetuneCommand.self, PredictCommand.self, EvalCommand.self, TokenizeCommand.self, EmbedCommand.self, StudentCommand.self, TaskCommand.self,
-                      MLMCommand.self])
+                      MLMCommand.self, PruneCommand.self, PruneSweepCommand.self])
 }
