@@ -4,7 +4,8 @@ import TestSupport
 import Testing
 
 /// `distill prune` and `distill prune-sweep` end to end on a tiny fine-tuned classifier: the pruned model, compact
-/// or filled, runs in `eval`, `predict` and as the student of `task`; bad options are named.
+/// or filled, runs in `eval` and `predict`, and the compact one in `embed`, `student`, `finetune` and as the
+/// student of `task`; bad options are named.
 @Suite(.enabled(if: CommandLine.distillBinary != nil, "the distill executable is not next to the test bundle"))
 struct PruneCommandTests {
     @Test func pruneThenEvaluatePredictAndRecover() throws {
@@ -27,6 +28,19 @@ struct PruneCommandTests {
             let predicted = try CommandLine.runDistill(["predict", "--model", output], input: "{\"text\": \"great fun\"}\n")
             #expect(predicted.status == 0 && predicted.output.contains("\"label\""), "\(predicted.errors)")
         }
+        let compact = workspace.scratch.path("compact").path
+        let embedded = try CommandLine.runDistill(["embed", "--model", compact], input: "{\"text\": \"great fun\"}\n")
+        #expect(embedded.status == 0 && embedded.output.contains("["), "\(embedded.errors)")
+        let student = try CommandLine.runDistill(["student", "--teacher", compact, "--layers", "1",
+                                                  "--output", workspace.scratch.path("student").path])
+        #expect(student.status == 0, "\(student.errors)")
+        let studentConfig = try ModelConfig(contentsOf: workspace.scratch.path("student/config.json"))
+        let prunedLayers = try ModelConfig(contentsOf: workspace.scratch.path("compact/config.json")).layerDimensions
+        #expect(studentConfig.layerDimensions == prunedLayers.map { [$0[1]] })
+        let finetuned = try CommandLine.runDistill(
+            ["finetune", "--model", compact, "--train", workspace.train.path, "--output", workspace.scratch.path("finetuned").path,
+             "--epochs", "1", "--batch-size", "8", "--max-length", "32"])
+        #expect(finetuned.status == 0, "\(finetuned.errors)")
         let recovered = try CommandLine.runDistill(
             ["task", "--teacher", teacher, "--student", workspace.scratch.path("compact").path, "--train", workspace.train.path,
              "--output", workspace.scratch.path("recovered").path, "--epochs", "1", "--batch-size", "8", "--max-length", "32",
