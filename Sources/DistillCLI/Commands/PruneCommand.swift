@@ -14,7 +14,8 @@ struct PruneCommand: ParsableCommand {
         commandName: "prune",
         abstract: "Remove the least important attention heads and feed-forward neurons of a fine-tuned classifier.",
         discussion: """
-            Heads and neurons are scored on --data, the least important removed, and the smaller model written to \
+            Heads and neurons are scored on --data (a forward and backward pass per example, so a few thousand \
+            examples, --examples, are enough), the least important removed, and the smaller model written to \
             --output. The removal is physical: a removed head leaves the query, key, value and attention output \
             projections, a removed neuron both feed-forward matrices, and layers may end with different head \
             counts and widths (recorded in config.json as "distill_layer_dimensions"). The pruned model runs in \
@@ -37,7 +38,7 @@ struct PruneCommand: ParsableCommand {
 
             Example:
               distill prune --model runs/teacher-sst2 --data ../shared/data/sst2/train.tsv \\
-                --heads-keep 0.5 --ffn-keep 0.5 --output runs/pruned
+                --examples 2000 --heads-keep 0.5 --ffn-keep 0.5 --output runs/pruned
             """)
 
     @Option(help: "Fine-tuned classifier directory (config.json, model.safetensors, tokenizer files).")
