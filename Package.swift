@@ -3,7 +3,7 @@ import PackageDescription
 
 // Layers, top to bottom; each module imports only modules below it, and declares exactly the ones it imports
 // (scripts/test builds with --explicit-target-dependency-import-check error):
-//   DistillCLI -> Distillation -> Training -> Evaluation -> Models, Datasets
+//   DistillCLI -> Distillation -> Training -> Evaluation -> Models, Datasets;  DistillCLI -> Pruning -> Evaluation
 //   Models -> NN, SafeTensors, JSON;  Datasets -> Tokenizers;  NN -> Tensors;  SafeTensors, Tokenizers -> JSON
 //   Tensors -> CDNNL (oneDNN), CKernels (C vector kernels per instruction set, CPU feature detection)
 let package = Package(
@@ -11,7 +11,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "distill", targets: ["DistillCLI"]),
-        .library(name: "Distill", targets: ["Distillation", "Training", "Evaluation", "Models", "Tokenizers", "SafeTensors", "Datasets", "NN", "Tensors", "JSON"]),
+        .library(name: "Distill", targets: ["Distillation", "Pruning", "Training", "Evaluation", "Models", "Tokenizers", "SafeTensors", "Datasets", "NN", "Tensors", "JSON"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -50,9 +50,7 @@ let package = Package(
         .testTarget(name: "TrainingTests", dependencies: [
             "Datasets", "Evaluation", "Models", "NN", "SafeTensors", "Tensors", "TestSupport", "Tokenizers", "Training",
         ]),
-        .testTarget(name: "PruningTests", dependencies: [
-            "Datasets", "Evaluation", "Models", "NN", "Pruning", "Tensors", "TestSupport", "Tokenizers",
-        ]),
+        .testTarget(name: "PruningTests", dependencies: ["Datasets", "Evaluation", "Models", "NN", "Pruning", "Tensors"]),
         .testTarget(name: "DistillationTests", dependencies: [
             "Datasets", "Distillation", "Evaluation", "Models", "NN", "SafeTensors", "Tensors", "TestSupport", "Training",
         ]),
