@@ -3,7 +3,8 @@ import PackageDescription
 
 // Layers, top to bottom; each module imports only modules below it, and declares exactly the ones it imports
 // (scripts/test builds with --explicit-target-dependency-import-check error):
-//   DistillCLI -> Distillation -> Training -> Evaluation -> Models, Datasets;  Training -> CMPI (Open MPI, loaded at run time)
+//   DistillCLI -> Distillation -> Training -> Evaluation -> Models, Datasets;  DistillCLI -> Pruning -> Evaluation
+//   Training -> CMPI (Open MPI, loaded at run time)
 //   Models -> NN, SafeTensors, JSON;  Datasets -> Tokenizers;  NN -> Tensors;  SafeTensors, Tokenizers -> JSON
 //   Tensors -> CDNNL (oneDNN), CKernels (C vector kernels per instruction set, CPU feature detection)
 let package = Package(
@@ -11,7 +12,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "distill", targets: ["DistillCLI"]),
-        .library(name: "Distill", targets: ["Distillation", "Training", "Evaluation", "Models", "Tokenizers", "SafeTensors", "Datasets", "NN", "Tensors", "JSON"]),
+        .library(name: "Distill", targets: ["Distillation", "Pruning", "Training", "Evaluation", "Models", "Tokenizers", "SafeTensors", "Datasets", "NN", "Tensors", "JSON"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -32,10 +33,11 @@ let package = Package(
         .target(name: "Distillation", dependencies: [
             "Datasets", "Evaluation", "Models", "NN", "SafeTensors", "Tensors", "Tokenizers", "Training",
         ]),
+        .target(name: "Pruning", dependencies: ["Datasets", "Evaluation", "Models", "NN", "Tensors"]),
         .executableTarget(
             name: "DistillCLI",
             dependencies: [
-                "Datasets", "Distillation", "Evaluation", "JSON", "Models", "NN", "SafeTensors", "Tensors", "Tokenizers", "Training",
+                "Datasets", "Distillation", "Pruning", "Evaluation", "JSON", "Models", "NN", "SafeTensors", "Tensors", "Tokenizers", "Training",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .target(name: "TestSupport", dependencies: ["SafeTensors", "Tensors"], path: "Tests/TestSupport"),
@@ -50,6 +52,7 @@ let package = Package(
         .testTarget(name: "TrainingTests", dependencies: [
             "Datasets", "Evaluation", "Models", "NN", "SafeTensors", "Tensors", "TestSupport", "Tokenizers", "Training",
         ]),
+        .testTarget(name: "PruningTests", dependencies: ["Datasets", "Evaluation", "Models", "NN", "Pruning", "Tensors"]),
         .testTarget(name: "DistillationTests", dependencies: [
             "Datasets", "Distillation", "Evaluation", "JSON", "Models", "NN", "SafeTensors", "Tensors", "TestSupport", "Training",
         ]),

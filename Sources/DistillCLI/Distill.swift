@@ -30,7 +30,7 @@ struct Distill: ParsableCommand {
             """,
         subcommands: [BenchCommand.self, FinetuneCommand.self, PredictCommand.self, EvalCommand.self, TokenizeCommand.self, EmbedCommand.self, StudentCommand.self, TaskCommand.self,
                       MLMCommand.self, GeneralCommand.self, QuantizeCommand.self,
-                      AnswerCommand.self])
+                      AnswerCommand.self, PruneCommand.self, PruneSweepCommand.self])
 
     /// Runs the command, as one process of an `mpirun` job when started by `mpirun` (see ``JobProcesses``).
     static func main() {

@@ -354,6 +354,22 @@ extension StudentInitialization {
         "vocab.txt", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "added_tokens.json",
     ]
 
+    /// Copies the ``tokenizerFileNames`` that `source` has into `destination` (replacing any there) and returns
+    /// their names.
+    public static func copyTokenizerFiles(from source: URL, to destination: URL) throws -> [String] {
+        var copied: [String] = []
+        let fileManager = FileManager.default
+        for name in tokenizerFileNames {
+            let from = source.appendingPathComponent(name)
+            guard fileManager.fileExists(atPath: from.path) else { continue }
+            let to = destination.appendingPathComponent(name)
+            if fileManager.fileExists(atPath: to.path) { try fileManager.removeItem(at: to) }
+            try fileManager.copyItem(at: from, to: to)
+            copied.append(name)
+        }
+        return copied
+    }
+
     /// The task models a teacher directory can hold, by the `architectures` of its `config.json`; a teacher with
     /// none of them (a base or pretraining checkpoint) is read as a ``SequenceClassifier`` with a new head.
     public static var studentModels: [any StudentModel.Type] { [SequenceClassifier.self, QuestionAnswering.self, MaskedLanguageModel.self] }
@@ -385,16 +401,7 @@ extension StudentInitialization {
         let student = try makeStudent(from: teacher, teacherHasHead: teacherHasHead, options: options)
         try student.model.save(to: outputDirectory)
 
-        var copied: [String] = []
-        let fileManager = FileManager.default
-        for name in tokenizerFileNames {
-            let source = teacherDirectory.appendingPathComponent(name)
-            guard fileManager.fileExists(atPath: source.path) else { continue }
-            let destination = outputDirectory.appendingPathComponent(name)
-            if fileManager.fileExists(atPath: destination.path) { try fileManager.removeItem(at: destination) }
-            try fileManager.copyItem(at: source, to: destination)
-            copied.append(name)
-        }
+        let copied = try copyTokenizerFiles(from: teacherDirectory, to: outputDirectory)
 
         let teacherFiles = try SafeTensorsCheckpoint(directory: teacherDirectory).files.map(\.url)
         let studentFile = outputDirectory.appendingPathComponent(SafeTensorsCheckpoint.singleFileName)

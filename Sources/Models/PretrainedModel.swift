@@ -37,13 +37,35 @@ extension PretrainedModel {
     /// are initialised and listed in the report; `strict` makes any missing or unexpected weight an error.
     public static func load(from directory: URL, strict: Bool = false, generator: RandomGenerator = RandomGenerator(seed: 42),
                             adjustingConfig adjust: (inout ModelConfig) -> Void = { _ in }) throws -> (model: Self, report: WeightLoadReport) {
-        let configFile = directory.appendingPathComponent("config.json")
-        var config = try ModelConfig(contentsOf: configFile)
+        let configURL = directory.appendingPathComponent("config.json")
+        var config = try ModelConfig(contentsOf: configURL)
         adjust(&config)
         let model = Self(config: config, generator: generator)
         let checkpoint = try SafeTensorsCheckpoint(directory: directory)
-        let report = try model.loadWeights(from: checkpoint, config: config, configFile: configFile, strict: strict)
-        return (model, report)
+        do {
+            let report = try model.loadWeights(from: checkpoint, config: config, configFile: configURL, strict: strict)
+            return (model, report)
+        } catch ModelWeightsError.shapeMismatch(_, let name, let expected, let found) {
+            throw Self.layerShapeError(config: config, file: configURL, tensor: name, expected: expected, found: found)
+                ?? ModelWeightsError.shapeMismatch(file: checkpoint.url.path, name: name, expected: expected, found: found)
+        }
+    }
+
+    /// When the config has per-layer shapes (a pruned model), a layer tensor of the wrong shape means they disagree
+    /// with the weights: the error names that key and the layer's shape by the config. `nil` for a uniform config
+    /// or a tensor outside the layers (the tensor's own error stands).
+    private static func layerShapeError(config: ModelConfig, file: URL, tensor: String, expected: [Int], found: [Int])
+        -> ModelConfigError?
+    {
+        let marker = config.modelType.family.layerPrefix + "."
+        guard config.layerDimensions != nil, let range = tensor.range(of: marker),
+              let layer = Int(tensor[range.upperBound...].prefix { $0.isNumber }) else { return nil }
+        let dimensions = config.dimensions(ofLayer: layer)
+        return ModelConfigError(file: file, fault: .invalidValue(
+            key: ModelConfig.layerDimensionsKey,
+            reason: "disagrees with the weights: for layer \(layer) it gives \(dimensions.headCount) head(s) "
+                + "of \(dimensions.headSize) and \(dimensions.intermediateSize) feed-forward neurons, so tensor "
+                + "'\(tensor)' should have shape \(expected), but the checkpoint's has \(found)"))
     }
 
     /// Writes `config.json` (with this head's `architectures`) and `model.safetensors` (in the family's checkpoint

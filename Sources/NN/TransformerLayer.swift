@@ -84,6 +84,9 @@ public final class MultiHeadSelfAttention: Module {
     public let headCount: Int
     /// The width of one head (from the shape, not from the input: a pruned layer keeps its original head size).
     public let headSize: Int
+    /// When set, each head's output is multiplied by its gate, `[batch or 1, headCount]` (see
+    /// `Tensor.scaledByGroups`): importance scoring differentiates through it. `nil` (no gate) normally.
+    public var headGate: Tensor?
     let dropout: Dropout
     let naming: TransformerLayerNaming
 
@@ -108,7 +111,8 @@ public final class MultiHeadSelfAttention: Module {
         let scores = Tensor.attentionScores(query: query(x), key: key(x), heads: headCount,
                                             scale: 1 / Float(headSize).squareRoot())
         let probabilities = scores.softmax(additiveMask: maskBias)
-        let context = Tensor.attentionContext(probabilities: dropout(probabilities), value: value(x), heads: headCount)
+        var context = Tensor.attentionContext(probabilities: dropout(probabilities), value: value(x), heads: headCount)
+        if let headGate { context = context.scaledByGroups(headGate) }
         return TransformerLayerOutput(
             hidden: output(context),
             attentionScores: keepAttention ? maskBias.map { scores + $0.reshaped([scores.shape[0], 1, 1, -1]) } ?? scores : nil,
@@ -120,6 +124,9 @@ public final class MultiHeadSelfAttention: Module {
 public final class FeedForward: Module {
     public let intermediate, output: Linear
     public let activation: FeedForwardActivation
+    /// When set, each intermediate feature (neuron) is multiplied by its gate after the activation,
+    /// `[batch or 1, intermediateSize]`; `nil` (no gate) normally.
+    public var neuronGate: Tensor?
     let naming: TransformerLayerNaming
 
     public init(shape: TransformerLayerShape, naming: TransformerLayerNaming, generator: RandomGenerator) {
@@ -141,7 +148,7 @@ public final class FeedForward: Module {
         case .relu: inner = intermediate(x).relu()
         case .silu: inner = intermediate(x).silu()
         }
-        return output(inner)
+        return output(neuronGate.map { inner.scaledByGroups($0) } ?? inner)
     }
 }
 

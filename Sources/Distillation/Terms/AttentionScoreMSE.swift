@@ -21,6 +21,14 @@ public struct AttentionScoreMSE: DistillationTerm {
             throw .incompatible("attention scores compare heads one to one, but the student has \(student.headCount) heads and the teacher \(teacher.headCount)")
         }
         try layers.check(term: name, student: student, teacher: teacher)
+        // A pruned model's layers have heads of their own.
+        for (studentLayer, teacherLayer) in layers.teacherLayers.enumerated() {
+            let (ours, theirs) = (student.dimensions(ofLayer: studentLayer).headCount, teacher.dimensions(ofLayer: teacherLayer).headCount)
+            guard ours == theirs else {
+                throw .incompatible("attention scores compare heads one to one, but student layer \(studentLayer) has \(ours) "
+                    + "heads and teacher layer \(teacherLayer) \(theirs) (a pruned layer keeps fewer: leave this term out)")
+            }
+        }
     }
 
     public func loss(_ pair: DistillationPair) throws -> Tensor {

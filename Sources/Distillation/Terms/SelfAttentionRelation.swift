@@ -44,6 +44,12 @@ public struct SelfAttentionRelation: DistillationTerm {
         guard relationHeads > 0 && student.hiddenSize % relationHeads == 0 && teacher.hiddenSize % relationHeads == 0 else {
             throw .incompatible("\(relationHeads) relation heads do not divide the widths \(student.hiddenSize) and \(teacher.hiddenSize)")
         }
+        // A pruned layer's queries, keys and values are narrower than the hidden size.
+        let widths = [student.dimensions(ofLayer: studentLayer), teacher.dimensions(ofLayer: teacherLayer)].map { $0.headCount * $0.headSize }
+        guard widths.allSatisfy({ $0 % relationHeads == 0 }) else {
+            throw .incompatible("\(relationHeads) relation heads do not divide the attention widths \(widths[0]) (student layer "
+                + "\(studentLayer)) and \(widths[1]) (teacher layer \(teacherLayer)) of a pruned model")
+        }
     }
 
     public func loss(_ pair: DistillationPair) throws -> Tensor {
