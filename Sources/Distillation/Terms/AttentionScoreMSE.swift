@@ -22,7 +22,7 @@ public struct AttentionScoreMSE: DistillationTerm {
         }
         try layers.check(term: name, student: student, teacher: teacher)
         // A pruned model's layers have heads of their own.
-        for (studentLayer, teacherLayer) in layers.teacherLayers.enumerated() {
+        for (studentLayer, teacherLayer) in layers.pairs {
             let (ours, theirs) = (student.dimensions(ofLayer: studentLayer).headCount, teacher.dimensions(ofLayer: teacherLayer).headCount)
             guard ours == theirs else {
                 throw .incompatible("attention scores compare heads one to one, but student layer \(studentLayer) has \(ours) "
