@@ -63,6 +63,13 @@ extension Tensor {
     /// gradients. Converts between floating-point types, rounding to nearest even (see `FloatConvertibleElement`).
     public func converted(to target: ElementType) throws(ElementConversionError) -> Tensor {
         if target == elementType { return clone() }
+        // The conversions on hot paths (bf16 matmul inputs and weights), with concrete types: through the
+        // existentials below every element would cost a witness-table call.
+        switch (elementType, target) {
+        case (.f32, .bf16): return converted(from: Float.self, to: BFloat16.self)
+        case (.bf16, .f32): return converted(from: BFloat16.self, to: Float.self)
+        default: break
+        }
         guard let source = elementType.scalarType as? any FloatConvertibleElement.Type,
               let destination = target.scalarType as? any FloatConvertibleElement.Type
         else { throw ElementConversionError(source: elementType, target: target) }
