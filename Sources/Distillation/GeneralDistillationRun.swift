@@ -134,10 +134,7 @@ public final class GeneralDistillationRun {
             configuration: configuration, modules: [(name: "", module: student as Module)] + objective.trainableModules, generator: generator,
             batches: batches, outputDirectory: request.outputDirectory, loss: distiller.loss,
             evaluation: evaluation,
-            exportModel: { directory in
-                try student.save(to: directory)
-                try tokenizer.save(to: directory)
-            },
+            exportModel: Trainer.export(student, tokenizer: tokenizer),
             progressOutput: progressOutput, stopRequest: stopRequest)
 
         self.request = request

@@ -111,10 +111,7 @@ public final class TaskDistillationRun {
             evaluation: evaluator.map { evaluator in
                 Trainer.Evaluation(metricForBestModel: metrics[0].rawValue) { try evaluator.evaluate(student).values }
             },
-            exportModel: { directory in
-                try student.save(to: directory)
-                try tokenizer.save(to: directory)
-            },
+            exportModel: Trainer.export(student, tokenizer: tokenizer),
             progressOutput: progressOutput, stopRequest: stopRequest)
 
         self.request = request

@@ -82,10 +82,7 @@ public final class FineTuningRun {
             evaluation: evaluator.map { evaluator in
                 Trainer.Evaluation(metricForBestModel: evaluator.metrics[0].rawValue) { try evaluator.evaluate(model).values }
             },
-            exportModel: { directory in
-                try model.save(to: directory)
-                try tokenizer.save(to: directory)
-            },
+            exportModel: Trainer.export(model, tokenizer: tokenizer),
             progressOutput: progressOutput, stopRequest: stopRequest)
 
         self.request = request

@@ -118,10 +118,7 @@ public final class MaskedLanguageModelRun {
             evaluation: evaluator.map { evaluator in
                 Trainer.Evaluation(metricForBestModel: "mlm_loss", greaterIsBetter: false) { try evaluator.evaluate(model) }
             },
-            exportModel: { directory in
-                try model.save(to: directory)
-                try tokenizer.save(to: directory)
-            },
+            exportModel: Trainer.export(model, tokenizer: tokenizer),
             progressOutput: progressOutput, stopRequest: stopRequest)
 
         self.request = request

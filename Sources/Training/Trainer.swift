@@ -20,7 +20,7 @@ import Tensors
 ///         TrainingLoss(try SupervisedLoss.of(logits: model(EncoderInput(batch)).logits, batch: batch))
 ///     },
 ///     evaluation: Trainer.Evaluation(metricForBestModel: "accuracy") { try evaluator.evaluate(model).values },
-///     exportModel: { directory in try model.save(to: directory); try tokenizer.save(to: directory) })
+///     exportModel: Trainer.export(model, tokenizer: tokenizer))
 /// let summary = try trainer.train(resume: false)
 /// ```
 ///
