@@ -10,6 +10,11 @@ public final class RandomGenerator: @unchecked Sendable {
         engine = Xoshiro256StarStar(seed: seed)
     }
 
+    /// The rows of a larger batch that the tensors drawn on now hold (set by data-parallel training while one
+    /// process runs its share of a global batch); `nil` when they hold the whole batch. Dropout then draws each
+    /// element's mask as it would in the whole batch, so a group of processes drops what one process would.
+    public var batchShare: (firstRow: Int, rows: Int)?
+
     /// Restores a generator from a saved `state`; `nil` unless it is four words, not all zero.
     public init?(state: [UInt64]) {
         guard let engine = Xoshiro256StarStar(state: state) else { return nil }
@@ -52,17 +57,22 @@ extension Tensor {
     }
 
     /// Inverted dropout: zeroes each element with probability `p` and scales the rest by 1/(1 − p).
-    /// One draw from `generator` keys a counter-based hash, so the mask is the same whatever the thread count.
+    /// One draw from `generator` keys a counter-based hash of the element's index, so the mask is the same whatever
+    /// the thread count. Under a ``RandomGenerator/batchShare`` the index is the element's in the whole batch (the
+    /// tensor's leading axis runs over the batch's rows, as every activation's does).
     public func dropout(_ p: Float, generator: RandomGenerator) -> Tensor {
         guard p > 0 else { return self }
         precondition(p < 1, "dropout probability \(p) must be below 1")
         let key = generator.nextUInt64()
+        let first = generator.batchShare.map { share in
+            count.isMultiple(of: share.rows) ? UInt64(share.firstRow * (count / share.rows)) : 0
+        } ?? 0
         let mask = Tensor(uninitializedShape: shape)
         let keep = 1 / (1 - p), m = mask.pointer
         let threshold = UInt64(Double(p) * 0x1p53)
         parallelFor(count, grain: 1 << 15) { range in
             for i in range {
-                m[i] = SplitMix64.mix(key &+ UInt64(i) &* SplitMix64.increment) >> 11 < threshold ? 0 : keep
+                m[i] = SplitMix64.mix(key &+ (first &+ UInt64(i)) &* SplitMix64.increment) >> 11 < threshold ? 0 : keep
             }
         }
         return self * mask

@@ -12,13 +12,16 @@ struct BatchShare {
     let batch: Batch?
     /// This process's fraction of the global batch's rows.
     let weight: Float
+    /// This process's rows of the global batch.
+    let rows: Range<Int>
 
     init(of global: Batch, group: any ProcessGroup) throws(TrainingError) {
         guard group.size > 1 else {
-            (batch, weight) = (global, 1)
+            (batch, weight, rows) = (global, 1, 0..<global.batchSize)
             return
         }
         let rows = global.batchSize * group.rank / group.size..<global.batchSize * (group.rank + 1) / group.size
+        self.rows = rows
         weight = Float(rows.count) / Float(global.batchSize)
         guard !rows.isEmpty else {
             batch = nil

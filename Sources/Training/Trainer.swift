@@ -305,6 +305,9 @@ public final class Trainer {
             }
             let share = try BatchShare(of: global, group: processGroup)
             guard let batch = share.batch else { continue }
+            // Dropout masks as one process would draw them on the global batch.
+            generator?.batchShare = processGroup.size > 1 ? (share.rows.lowerBound, share.rows.count) : nil
+            defer { generator?.batchShare = nil }
             let result = try loss(batch)
             let factor = scale * share.weight
             lossSum += Double(result.loss.item) * Double(share.weight)

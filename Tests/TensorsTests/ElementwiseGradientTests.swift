@@ -112,4 +112,14 @@ enum BinaryOperator: String, CaseIterable, Sendable, CustomTestStringConvertible
         let again = Tensor(shape: [100_000], repeating: 1).dropout(0.25, generator: generator)
         #expect(again.scalars != y.scalars, "the generator advances between calls")
     }
+
+    /// A process holding rows 3..<5 of an 8-row batch drops exactly what one process drops on those rows.
+    @Test func dropoutOfABatchShareMatchesTheWholeBatchRows() {
+        let whole = Tensor(shape: [8, 3, 5], repeating: 1).dropout(0.5, generator: RandomGenerator(seed: 13))
+        let generator = RandomGenerator(seed: 13)
+        generator.batchShare = (firstRow: 3, rows: 2)
+        let share = Tensor(shape: [2, 3, 5], repeating: 1).dropout(0.5, generator: generator)
+        #expect(share.scalars == Array(whole.scalars[(3 * 15)..<(5 * 15)]))
+        #expect(share.scalars != Array(whole.scalars[0..<(2 * 15)]), "not the first rows' mask")
+    }
 }

@@ -5,8 +5,8 @@ import Tensors
 import TestSupport
 import Testing
 
-/// `mpirun -np 2 distill ...` against one process with the same global batch, on a tiny model without dropout
-/// (dropout masks are drawn per process, so only a dropout-free run can follow one process's trajectory).
+/// `mpirun -np 2 distill ...` against one process with the same global batch, on a tiny model with dropout (each
+/// process draws the masks one process draws on its rows of the global batch).
 ///
 /// These tests need Open MPI's `mpirun` (openmpi-bin, which .ci/run installs); without it they fail, saying so.
 @Suite(.enabled(if: CommandLine.distillBinary != nil, "the distill executable is not next to the test bundle"))
@@ -22,7 +22,7 @@ struct DataParallelTests {
             let tokenizer = try Fixtures.tokenizer()
             try tokenizer.save(to: model)
             try TransformerEncoder(
-                config: Fixtures.config(dropout: 0, vocabularySize: tokenizer.vocabularySize), generator: RandomGenerator(seed: 8)
+                config: Fixtures.config(dropout: 0.1, vocabularySize: tokenizer.vocabularySize), generator: RandomGenerator(seed: 8)
             ).save(to: model)
             try Fixtures.writeTSV(count: 100, to: train)
         }

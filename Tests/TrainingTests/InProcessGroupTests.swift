@@ -9,20 +9,21 @@ import Training
 /// The data-parallel path of `Trainer` without MPI: two trainers on two threads of this process, joined by an
 /// in-memory process group, against one trainer with their global batch.
 struct InProcessGroupTests {
+    /// With dropout: each process draws the masks one process would draw on its rows of the global batch.
     @Test func twoTrainersOfHalfTheBatchReachTheWeightsOfOne() throws {
         let tokenizer = try Fixtures.tokenizer()
         let examples = Fixtures.examples(count: 37, tokenizer: tokenizer)  // batches of 8, 8, 8, 8, 5 (split 2/3)
         var configuration = Fixtures.configuration(epochs: 2, batchSize: 8)
         configuration.gradientAccumulation = 2
         let scratch = try ScratchDirectory()
-        let (single, singleGenerator) = Fixtures.model(seed: 5, dropout: 0, vocabularySize: tokenizer.vocabularySize)
+        let (single, singleGenerator) = Fixtures.model(seed: 5, dropout: 0.1, vocabularySize: tokenizer.vocabularySize)
         let expected = try Fixtures.trainer(
             configuration, model: single, generator: singleGenerator, examples: examples, output: scratch.path("single")
         ).train()
 
         configuration.batchSize = 4
         let hub = Hub(size: 2)
-        let replicas = (0..<2).map { _ in Fixtures.model(seed: 5, dropout: 0, vocabularySize: tokenizer.vocabularySize) }
+        let replicas = (0..<2).map { _ in Fixtures.model(seed: 5, dropout: 0.1, vocabularySize: tokenizer.vocabularySize) }
         let trainers = try (0..<2).map { rank in
             try Fixtures.trainer(
                 configuration, model: replicas[rank].0, generator: replicas[rank].1, examples: examples,
