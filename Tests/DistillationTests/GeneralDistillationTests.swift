@@ -242,6 +242,38 @@ struct GeneralDistillationCommandTests {
         #expect(FileManager.default.fileExists(atPath: output.appendingPathComponent("vocab.txt").path))
     }
 
+    /// `mpirun -np 2` with batch 2 each against one process with batch 4: the same weights within float
+    /// reassociation. TinyBERT's terms are means over equal-sized rows, so row-weighted shares add up exactly (the
+    /// distilbert terms average over tokens, which rows do not split evenly: they follow one process only closely).
+    @Test func twoProcessesOfHalfTheBatchDistilTheWeightsOfOne() throws {
+        let workspace = try GeneralDistillationTests.Workspace()
+        func general(_ output: String, batchSize: Int) -> [String] {
+            ["general", "--teacher", workspace.teacher.path, "--student", workspace.narrowStudent.path,
+             "--objective", "tinybert", "--corpus"] + workspace.corpus
+                + ["--output", workspace.scratch.path(output).path, "--max-steps", "6", "--batch-size", "\(batchSize)",
+                   "--max-length", "12", "--lr", "1e-3"]
+        }
+        let single = try CommandLine.runDistill(general("single", batchSize: 4))
+        #expect(single.status == 0, "\(single.errors)")
+        let parallel = try CommandLine.runDistill(general("parallel", batchSize: 2), processes: 2)
+        #expect(parallel.status == 0, "\(parallel.errors)")
+        func weights(_ output: String) throws -> [String: [Float]] {
+            let file = try SafeTensorsFile(url: workspace.scratch.path(output).appendingPathComponent("model.safetensors"))
+            return try Dictionary(uniqueKeysWithValues: file.names.map { ($0, try file.floats($0)) })
+        }
+        let (expected, actual) = try (weights("single"), weights("parallel"))
+        #expect(expected.keys.sorted() == actual.keys.sorted())
+        for (name, e) in expected {
+            let a = actual[name] ?? []
+            let difference = zip(a, e).reduce(0.0) { $0 + Double($1.0 - $1.1) * Double($1.0 - $1.1) }.squareRoot()
+            let norm = e.reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot()
+            // Attention key biases get no gradient (softmax ignores a per-query constant): only rounding noise
+            // moves them, which Adam scales up, so they get an absolute bound.
+            let bound = name.hasSuffix("attention.self.key.bias") ? 1e-5 : 1e-5 * norm
+            #expect(difference <= bound, "\(name) differs by \(difference), relative \(difference / norm)")
+        }
+    }
+
     @Test func commandLineErrorsNameTheOption() throws {
         let workspace = try GeneralDistillationTests.Workspace()
         let base = workspace.scratch.path("base-teacher")
