@@ -286,6 +286,16 @@ public final class Trainer {
         var communicationSeconds: Double?
     }
 
+    /// Gives every process the last process's generator state: its four words travel as 16-bit pieces, which
+    /// a float sum (the others adding zeros) carries exactly.
+    private func synchronize(_ generator: RandomGenerator) throws(ProcessGroupError) {
+        let isLast = processGroup.rank == processGroup.size - 1
+        var pieces = generator.state.flatMap { word in (0..<4).map { Float(isLast ? (word >> (16 * $0)) & 0xFFFF : 0) } }
+        try pieces.withUnsafeMutableBufferPointer { buffer throws(ProcessGroupError) in try processGroup.allReduceSum(buffer) }
+        let state = (0..<4).map { word in (0..<4).reduce(UInt64(0)) { $0 | UInt64(pieces[4 * word + $1]) << (16 * $1) } }
+        _ = generator.restore(state: state)
+    }
+
     /// One update on the next `microBatches` batches of the source, the first being batch `progress.batchIndex`
     /// of epoch `progress.epoch`. In a group of processes, each takes its share of every batch and the gradients,
     /// loss and token count are summed over the group before the step.
@@ -294,6 +304,7 @@ public final class Trainer {
         let scale = 1 / Float(microBatches)
         var lossSum = 0.0, tokens = 0
         var logged: [[String: Double]] = []
+        var someShareWasEmpty = false
         for offset in 0..<microBatches {
             guard let global = try batches.nextBatch() else {
                 throw TrainingError.batchSourceEnded(
@@ -304,6 +315,7 @@ public final class Trainer {
                 throw TrainingError.notGlobalBatch(rows: global.batchSize, expected: globalSize, processes: processGroup.size)
             }
             let share = try BatchShare(of: global, group: processGroup)
+            someShareWasEmpty = someShareWasEmpty || global.batchSize < processGroup.size
             guard let batch = share.batch else { continue }
             // Dropout masks as one process would draw them on the global batch.
             generator?.batchShare = processGroup.size > 1 ? (share.rows.lowerBound, share.rows.count) : nil
@@ -315,6 +327,8 @@ public final class Trainer {
             tokens += batch.tokenCount
             logged.append(result.logged)
         }
+        // A process without rows drew no dropout keys: all take the generator of the last, which always has rows.
+        if someShareWasEmpty, let generator { try synchronize(generator) }
         var communicationSeconds: Double?
         if processGroup.size > 1 {
             let start = DispatchTime.now().uptimeNanoseconds

@@ -3,6 +3,7 @@ import Datasets
 import Evaluation
 import Models
 import TestSupport
+import Tensors
 import Testing
 import Training
 
@@ -22,15 +23,8 @@ struct InProcessGroupTests {
         ).train()
 
         configuration.batchSize = 4
-        let hub = Hub(size: 2)
-        let replicas = (0..<2).map { _ in Fixtures.model(seed: 5, dropout: 0.1, vocabularySize: tokenizer.vocabularySize) }
-        let trainers = try (0..<2).map { rank in
-            try Fixtures.trainer(
-                configuration, model: replicas[rank].0, generator: replicas[rank].1, examples: examples,
-                output: scratch.path("rank\(rank)"), processGroup: InProcessGroup(rank: rank, hub: hub))
-        }
-        let ranks = Ranks(trainers)
-        DispatchQueue.concurrentPerform(iterations: 2) { rank in ranks.train(rank) }
+        let (replicas, ranks) = try Self.train(
+            processes: 2, configuration, seed: 5, examples: examples, vocabularySize: tokenizer.vocabularySize, scratch: scratch)
         let leader = try ranks.summary(0), follower = try ranks.summary(1)
         #expect(leader.steps == expected.steps && follower.steps == expected.steps)
         let lastLoss = try #require(leader.lastLoss), expectedLoss = try #require(expected.lastLoss)
@@ -42,6 +36,50 @@ struct InProcessGroupTests {
         // Process 0 alone writes the run's files.
         #expect(FileManager.default.fileExists(atPath: scratch.path("rank0/model.safetensors").path))
         #expect(!FileManager.default.fileExists(atPath: scratch.path("rank1").path))
+    }
+
+    /// Three processes on a last batch of two rows: one process has no rows and draws no dropout keys, and the
+    /// generator it continues with in the next epoch must still be the one process's.
+    @Test func aProcessWithoutRowsKeepsTheGeneratorInStep() throws {
+        let tokenizer = try Fixtures.tokenizer()
+        let examples = Fixtures.examples(count: 14, tokenizer: tokenizer)  // global batches of 6, 6, 2
+        var configuration = Fixtures.configuration(epochs: 2, batchSize: 6)
+        let scratch = try ScratchDirectory()
+        let (single, singleGenerator) = Fixtures.model(seed: 6, dropout: 0.1, vocabularySize: tokenizer.vocabularySize)
+        _ = try Fixtures.trainer(
+            configuration, model: single, generator: singleGenerator, examples: examples, output: scratch.path("single")
+        ).train()
+
+        configuration.batchSize = 2
+        let (replicas, ranks) = try Self.train(
+            processes: 3, configuration, seed: 6, examples: examples, vocabularySize: tokenizer.vocabularySize, scratch: scratch)
+        for rank in 0..<3 { _ = try ranks.summary(rank) }
+        for replica in replicas {
+            Fixtures.expectSameWeights(Fixtures.weights(replica.0), Fixtures.weights(single), keyBiasNoise: 1e-6)
+            #expect(replica.1.state == singleGenerator.state)
+        }
+    }
+
+    /// `processes` replicas of the fixture model (seed `seed`, dropout 0.1) trained together, one thread each
+    /// (`concurrentPerform` may run fewer at once than there are ranks, which would then wait forever).
+    private static func train(
+        processes: Int, _ configuration: TrainingConfiguration, seed: UInt64, examples: [TokenizedExample],
+        vocabularySize: Int, scratch: ScratchDirectory
+    ) throws -> (replicas: [(SequenceClassifier, RandomGenerator)], ranks: Ranks) {
+        let hub = Hub(size: processes)
+        let replicas = (0..<processes).map { _ in Fixtures.model(seed: seed, dropout: 0.1, vocabularySize: vocabularySize) }
+        let ranks = Ranks(try (0..<processes).map { rank in
+            try Fixtures.trainer(
+                configuration, model: replicas[rank].0, generator: replicas[rank].1, examples: examples,
+                output: scratch.path("rank\(rank)"), processGroup: InProcessGroup(rank: rank, hub: hub))
+        })
+        let finished = DispatchGroup()
+        for rank in 0..<processes {
+            finished.enter()
+            Thread { ranks.train(rank); finished.leave() }.start()
+        }
+        finished.wait()
+        return (replicas, ranks)
     }
 
     /// A batch source built for one process (batches of `batchSize`) is refused in a group, naming the sizes.
