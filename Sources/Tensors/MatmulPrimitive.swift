@@ -106,7 +106,7 @@ final class MatmulPrimitive: @unchecked Sendable {
         try OneDNNError.check(dnnl_stream_create(&stream, engine, dnnl_stream_default_flags.rawValue), "stream", of: self.problem.description)
         defer { dnnl_stream_destroy(stream) }
         let scratch = scratchpadBytes > 0 ? BufferPool.shared.take(bytes: scratchpadBytes) : nil
-        defer { if let scratch { BufferPool.shared.give(scratch, bytes: scratchpadBytes) } }
+        defer { if let scratch { BufferPool.shared.give(scratch.pointer, bytes: scratch.bytes) } }
 
         var memories: [dnnl_memory_t?] = [], arguments: [dnnl_exec_arg_t] = []
         defer { for memory in memories { dnnl_memory_destroy(memory) } }
@@ -123,7 +123,7 @@ final class MatmulPrimitive: @unchecked Sendable {
         try pass(DNNL_ARG_DST, self.c, UnsafeRawPointer(c))
         try pass(DNNL_ARG_BIAS, self.bias, bias)
         try pass(DNNL_ARG_ATTR_OUTPUT_SCALES, self.scales, scales)
-        try pass(DNNL_ARG_SCRATCHPAD, scratchpad, scratch.map { UnsafeRawPointer($0) })
+        try pass(DNNL_ARG_SCRATCHPAD, scratchpad, scratch.map { UnsafeRawPointer($0.pointer) })
         try OneDNNError.check(dnnl_primitive_execute(primitive, stream, Int32(arguments.count), arguments), "matmul execution", of: self.problem.description)
         try OneDNNError.check(dnnl_stream_wait(stream), "matmul execution", of: self.problem.description)
     }

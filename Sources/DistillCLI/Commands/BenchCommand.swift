@@ -1,6 +1,7 @@
 import ArgumentParser
 import Datasets
 import Distillation
+import Evaluation
 import Foundation
 import Models
 import NN
@@ -25,6 +26,10 @@ struct BenchCommand: ParsableCommand {
             one core, one text at a time. Compare with \
             ../shared/bench/pytorch_anchor.py and tokenizer_anchor.py run on the same machine.
 
+            Beside each figure: the peak resident memory of the process while it was measured (Linux's VmHWM, \
+            reset before each measurement after idle buffers are handed back; it includes the model and the \
+            program itself).
+
             The tokenizer row needs --tokenizer and --tokenizer-data. Their defaults are relative to the current \
             folder and meant for the project root, where scripts/fetch-teacher puts the quick-start teacher; when \
             either is missing, that row is skipped with a note and the other measurements still run.
@@ -48,16 +53,19 @@ struct BenchCommand: ParsableCommand {
     func run() throws {
         var results = BenchResults()
         for (m, k, n) in [(4096, 384, 1152), (4096, 1536, 384)] {
-            results.matmulGFLOPS["\(m)x\(k)x\(n)"] = Self.matmulGFLOPS(m: m, k: k, n: n, repeats: repeats * 4)
+            let shape = "\(m)x\(k)x\(n)"
+            results.matmulGFLOPS[shape] = results.measuring("matmul_\(shape)") { Self.matmulGFLOPS(m: m, k: k, n: n, repeats: repeats * 4) }
         }
         let config = ModelConfig.miniLMShape
         let generator = RandomGenerator(seed: 0)
         let model = SequenceClassifier(config: config, generator: generator)
         model.setTraining(false)
 
-        let forward32 = Self.median(repeats) { Self.forward(model, batch: 32, seq: 128, generator: generator) }
+        let forward32 = results.measuring(.forwardTokensPerSecond) { Self.median(repeats) { Self.forward(model, batch: 32, seq: 128, generator: generator) } }
         results.forwardTokensPerSecond = 32 * 128 / forward32
-        results.forwardLatencyMilliseconds = 1000 * Self.median(repeats * 4) { Self.forward(model, batch: 1, seq: 128, generator: generator) }
+        results.forwardLatencyMilliseconds = results.measuring(.forwardLatencyMilliseconds) {
+            1000 * Self.median(repeats * 4) { Self.forward(model, batch: 1, seq: 128, generator: generator) }
+        }
         let flops = Self.encoderFLOPs(config, batch: 32, seq: 128)
         let matmulRate = results.matmulGFLOPS.values.max() ?? 1
         results.forwardMatmulEfficiency = flops / forward32 / 1e9 / matmulRate
@@ -69,16 +77,20 @@ struct BenchCommand: ParsableCommand {
             let quantized = SequenceClassifier(config: config, generator: RandomGenerator(seed: 0))
             quantized.setTraining(false)
             try quantized.quantize(scheme)
-            let seconds = Self.median(repeats) { Self.forward(quantized, batch: 32, seq: 128, generator: generator) }
-            let latency = 1000 * Self.median(repeats * 4) { Self.forward(quantized, batch: 1, seq: 128, generator: generator) }
+            let seconds = results.measuring(BenchResults.forwardKey(scheme.name)) {
+                Self.median(repeats) { Self.forward(quantized, batch: 32, seq: 128, generator: generator) }
+            }
+            let latency = results.measuring(BenchResults.latencyKey(scheme.name)) {
+                1000 * Self.median(repeats * 4) { Self.forward(quantized, batch: 1, seq: 128, generator: generator) }
+            }
             results.setQuantizedForward(scheme: scheme.name, tokensPerSecond: 32 * 128 / seconds, latencyMilliseconds: latency)
         }
 
         model.setTraining(true)
         let optimizer = AdamW(groups: AdamW.bertGroups(of: model, weightDecay: 0.01), learningRate: 1e-5)
-        let step = Self.median(repeats) { Self.trainStep(model, optimizer, batch: 32, seq: 64, generator: generator) }
+        let step = results.measuring(.trainTokensPerSecond) { Self.median(repeats) { Self.trainStep(model, optimizer, batch: 32, seq: 64, generator: generator) } }
         results.trainTokensPerSecond = 32 * 64 / step
-        let generalStep = try Self.generalDistillStepSeconds(config, repeats: repeats, generator: generator)
+        let generalStep = try results.measuring(.generalDistillTokensPerSecond) { try Self.generalDistillStepSeconds(config, repeats: repeats, generator: generator) }
         results.generalDistillTokensPerSecond = 16 * 128 / generalStep
 
         if let missing = [tokenizer, tokenizerData].first(where: { !FileManager.default.fileExists(atPath: $0) }) {
@@ -90,7 +102,7 @@ struct BenchCommand: ParsableCommand {
         } else {
             let texts = try LabelledTextReader.read(path: tokenizerData).examples.map(\.text)
             let wordPiece = try BertTokenizer(directory: URL(fileURLWithPath: tokenizer))
-            let runs = (0..<3).map { _ in wordPiece.measureThroughput(texts: texts) }
+            let runs = results.measuring(.tokenizerMegabytesPerSecond) { (0..<3).map { _ in wordPiece.measureThroughput(texts: texts) } }
             results.tokenizerMegabytesPerSecond = runs.map(\.megabytesPerSecond).sorted()[1]
         }
 
@@ -193,6 +205,9 @@ struct BenchResults: Codable {
     var tokenizerMegabytesPerSecond: Double?
     /// Why the tokenizer was not measured (shown in the table, not written to the JSON).
     var tokenizerSkipReason: String?
+    /// Peak resident memory in MB while each figure was measured, by the figure's JSON key (`matmul_<shape>` for the
+    /// matmuls); missing where the kernel does not let the peak be reset.
+    var peakResidentMegabytes: [String: Double] = [:]
 
     enum CodingKeys: String, CodingKey {
         case matmulGFLOPS = "matmul_gflops"
@@ -206,45 +221,68 @@ struct BenchResults: Codable {
         case forwardLatencyMillisecondsInt8 = "forward_latency_ms_b1_s128_int8"
         case forwardTokensPerSecondBF16 = "forward_tokens_per_s_b32_s128_bf16"
         case forwardLatencyMillisecondsBF16 = "forward_latency_ms_b1_s128_bf16"
+        case peakResidentMegabytes = "peak_resident_mb"
     }
 
-    /// Records the quantized forward speeds of scheme `scheme` (`int8_dynamic` or `bf16`).
+    /// The keys of quantization scheme `scheme`'s (`int8_dynamic` or `bf16`) forward speed and latency.
+    static func forwardKey(_ scheme: String) -> CodingKeys {
+        scheme == BF16Quantization().name ? .forwardTokensPerSecondBF16 : .forwardTokensPerSecondInt8
+    }
+    static func latencyKey(_ scheme: String) -> CodingKeys {
+        scheme == BF16Quantization().name ? .forwardLatencyMillisecondsBF16 : .forwardLatencyMillisecondsInt8
+    }
+
+    /// Records the quantized forward speeds of scheme `scheme`.
     mutating func setQuantizedForward(scheme: String, tokensPerSecond: Double, latencyMilliseconds: Double) {
-        if scheme == BF16Quantization().name {
+        if Self.forwardKey(scheme) == .forwardTokensPerSecondBF16 {
             (forwardTokensPerSecondBF16, forwardLatencyMillisecondsBF16) = (tokensPerSecond, latencyMilliseconds)
         } else {
             (forwardTokensPerSecondInt8, forwardLatencyMillisecondsInt8) = (tokensPerSecond, latencyMilliseconds)
         }
     }
 
+    /// Runs the measurement `body` and records the peak resident memory while it ran under `key`.
+    mutating func measuring<Result>(_ key: String, _ body: () throws -> Result) rethrows -> Result {
+        let (result, peak) = try ResidentMemory.measuringPeak(body)
+        if let peak { peakResidentMegabytes[key] = Double(peak) / 1e6 }
+        return result
+    }
+    mutating func measuring<Result>(_ key: CodingKeys, _ body: () throws -> Result) rethrows -> Result {
+        try measuring(key.stringValue, body)
+    }
+
     func table(forwardSeconds: Double, flops: Double) -> String {
-        var rows: [(String, String)] = matmulGFLOPS.sorted { $0.key < $1.key }.map {
-            ("oneDNN fp32 matmul \($0.key)", String(format: "%.1f GFLOP/s", $0.value))
+        var rows: [(String, String, String?)] = matmulGFLOPS.sorted { $0.key < $1.key }.map {
+            ("oneDNN fp32 matmul \($0.key)", String(format: "%.1f GFLOP/s", $0.value), "matmul_\($0.key)")
         }
         rows += [
-            ("forward b32 x s128", String(format: "%.0f tokens/s (%.0f ms, %.1f GFLOP)", forwardTokensPerSecond, forwardSeconds * 1000, flops / 1e9)),
-            ("forward b1 x s128 latency", String(format: "%.1f ms", forwardLatencyMilliseconds)),
+            ("forward b32 x s128", String(format: "%.0f tokens/s (%.0f ms, %.1f GFLOP)", forwardTokensPerSecond, forwardSeconds * 1000, flops / 1e9),
+             CodingKeys.forwardTokensPerSecond.stringValue),
+            ("forward b1 x s128 latency", String(format: "%.1f ms", forwardLatencyMilliseconds), CodingKeys.forwardLatencyMilliseconds.stringValue),
         ]
         for (scheme, speeds) in [("int8_dynamic", (forwardTokensPerSecondInt8, forwardLatencyMillisecondsInt8)),
                                  ("bf16", (forwardTokensPerSecondBF16, forwardLatencyMillisecondsBF16))] {
             if let tokens = speeds.0, let latency = speeds.1 {
-                rows += [("forward b32 x s128 \(scheme)", String(format: "%.0f tokens/s", tokens)),
-                         ("forward b1 x s128 latency \(scheme)", String(format: "%.1f ms", latency))]
+                rows += [("forward b32 x s128 \(scheme)", String(format: "%.0f tokens/s", tokens), Self.forwardKey(scheme).stringValue),
+                         ("forward b1 x s128 latency \(scheme)", String(format: "%.1f ms", latency), Self.latencyKey(scheme).stringValue)]
             } else if let reason = quantizedSkipReasons[scheme] {
-                rows.append(("forward \(scheme)", "skipped: \(reason)"))
+                rows.append(("forward \(scheme)", "skipped: \(reason)", nil))
             }
         }
         rows += [
-            ("train step b32 x s64", String(format: "%.0f tokens/s", trainTokensPerSecond)),
-            ("general distillation step b16 x s128 (distilbert, 6 -> 3 layers)", String(format: "%.0f tokens/s", generalDistillTokensPerSecond)),
-            ("forward share of matmul rate", String(format: "%.0f%%", 100 * forwardMatmulEfficiency)),
+            ("train step b32 x s64", String(format: "%.0f tokens/s", trainTokensPerSecond), CodingKeys.trainTokensPerSecond.stringValue),
+            ("general distillation step b16 x s128 (distilbert, 6 -> 3 layers)", String(format: "%.0f tokens/s", generalDistillTokensPerSecond),
+             CodingKeys.generalDistillTokensPerSecond.stringValue),
+            ("forward share of matmul rate", String(format: "%.0f%%", 100 * forwardMatmulEfficiency), nil),
         ]
         if let tokenizerMegabytesPerSecond {
-            rows.append(("WordPiece tokenizer, one text at a time", String(format: "%.1f MB/s", tokenizerMegabytesPerSecond)))
+            rows.append(("WordPiece tokenizer, one text at a time", String(format: "%.1f MB/s", tokenizerMegabytesPerSecond),
+                         CodingKeys.tokenizerMegabytesPerSecond.stringValue))
         } else if let tokenizerSkipReason {
-            rows.append(("WordPiece tokenizer, one text at a time", "skipped: \(tokenizerSkipReason)"))
+            rows.append(("WordPiece tokenizer, one text at a time", "skipped: \(tokenizerSkipReason)", nil))
         }
-        return TextTable(header: ["measurement", "result"], rows: rows.map { [$0.0, $0.1] }).rendered
+        let peak = { (key: String?) in key.flatMap { peakResidentMegabytes[$0] }.map { String(format: "%.0f MB", $0) } ?? "" }
+        return TextTable(header: ["measurement", "result", "peak resident"], rows: rows.map { [$0.0, $0.1, peak($0.2)] }).rendered
     }
 }
 
