@@ -40,7 +40,7 @@ let package = Package(
                 "Datasets", "Distillation", "Pruning", "Evaluation", "JSON", "Models", "NN", "SafeTensors", "Tensors", "Tokenizers", "Training",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
-        .target(name: "TestSupport", dependencies: ["SafeTensors", "Tensors"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["SafeTensors", "Tensors", "Training"], path: "Tests/TestSupport"),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors", "TestSupport"]),
         .testTarget(name: "NNTests", dependencies: ["NN", "Tensors", "TestSupport"]),

@@ -70,9 +70,11 @@ public final class GeneralDistillationRun {
     public let reusedTokenCounts: Bool?
     public let trainer: Trainer
 
-    /// Loads and checks everything; nothing is trained until ``train(resume:stopAfterStep:)``.
+    /// Loads and checks everything; nothing is trained until ``train(resume:stopAfterStep:)``. `processGroup`: the
+    /// processes that train together (see ``Trainer``).
     public init(
-        _ request: GeneralDistillationRequest, progressOutput: ProgressOutput = .standardError, stopRequest: StopRequest? = nil
+        _ request: GeneralDistillationRequest, progressOutput: ProgressOutput = .standardError, stopRequest: StopRequest? = nil,
+        processGroup: any ProcessGroup = ProcessGroups.world
     ) throws {
         guard !request.corpusPaths.isEmpty else { throw GeneralDistillationError.noCorpus }
         guard request.steps > 0 else { throw GeneralDistillationError.invalidStepCount(request.steps) }
@@ -114,7 +116,7 @@ public final class GeneralDistillationRun {
             reusedTokenCounts = nil
         }
         let batches = StreamedBatches(
-            batchSize: configuration.batchSize * ProcessGroups.world.size,  // the global batch (see Trainer)
+            batchSize: configuration.batchSize * processGroup.size,  // the global batch (see Trainer)
             batchesPerEpoch: request.steps * configuration.gradientAccumulation,
             collator: collator, groupingPool: request.lengthGroupingPool, seed: configuration.seed, openStream: corpus.open(at:))
 
@@ -135,7 +137,7 @@ public final class GeneralDistillationRun {
             batches: batches, outputDirectory: request.outputDirectory, loss: distiller.loss,
             evaluation: evaluation,
             exportModel: Trainer.export(student, tokenizer: tokenizer),
-            progressOutput: progressOutput, stopRequest: stopRequest)
+            progressOutput: progressOutput, stopRequest: stopRequest, processGroup: processGroup)
 
         self.request = request
         self.tokenizer = tokenizer

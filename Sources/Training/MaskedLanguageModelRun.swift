@@ -72,9 +72,11 @@ public final class MaskedLanguageModelRun {
     public let evaluator: MaskedTokenEvaluator?
     public let trainer: Trainer
 
-    /// Loads and checks everything; nothing is trained until ``train(resume:stopAfterStep:)``.
+    /// Loads and checks everything; nothing is trained until ``train(resume:stopAfterStep:)``. `processGroup`: the
+    /// processes that train together (see ``Trainer``).
     public init(
-        _ request: MaskedLanguageModelRequest, progressOutput: ProgressOutput = .standardError, stopRequest: StopRequest? = nil
+        _ request: MaskedLanguageModelRequest, progressOutput: ProgressOutput = .standardError, stopRequest: StopRequest? = nil,
+        processGroup: any ProcessGroup = ProcessGroups.world
     ) throws {
         guard !request.corpusPaths.isEmpty else { throw MaskedLanguageModelError.noCorpus }
         guard request.steps > 0 else { throw MaskedLanguageModelError.invalidStepCount(request.steps) }
@@ -92,7 +94,7 @@ public final class MaskedLanguageModelRun {
         let corpus = CorpusFiles(paths: request.corpusPaths, boundary: boundary, tokenizer: tokenizer, maxLength: maxLength)
         try corpus.checkReadable()
         let batches = StreamedBatches(
-            batchSize: configuration.batchSize * ProcessGroups.world.size,  // the global batch (see Trainer)
+            batchSize: configuration.batchSize * processGroup.size,  // the global batch (see Trainer)
             batchesPerEpoch: request.steps * configuration.gradientAccumulation,
             collator: try MaskedLanguageModelCollator(tokenizer: tokenizer, generator: generator), openStream: corpus.open(at:))
         let evaluator = try request.heldOutPath.map { path in
@@ -112,14 +114,14 @@ public final class MaskedLanguageModelRun {
                 if freezeEncoder { model.encoder.setTraining(false) }
                 let prediction = try MaskedTokenPrediction(model: model, batch: batch)
                 return TrainingLoss(
-                    prediction.loss,
+                    prediction.loss, averagedOver: .maskedTokens,
                     logged: ["masked_accuracy": Double(prediction.correct) / Double(max(prediction.maskedCount, 1))])
             },
             evaluation: evaluator.map { evaluator in
                 Trainer.Evaluation(metricForBestModel: "mlm_loss", greaterIsBetter: false) { try evaluator.evaluate(model) }
             },
             exportModel: Trainer.export(model, tokenizer: tokenizer),
-            progressOutput: progressOutput, stopRequest: stopRequest)
+            progressOutput: progressOutput, stopRequest: stopRequest, processGroup: processGroup)
 
         self.request = request
         self.tokenizer = tokenizer

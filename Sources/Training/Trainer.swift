@@ -37,8 +37,8 @@ import Tensors
 /// directory holds the best model. Without an evaluation the model is exported once, after the last update.
 ///
 /// **Output directory.** Besides the exported model: `metrics.jsonl` (``MetricsLog``; `split` "train" lines with
-/// `loss`, `learning_rate`, `grad_norm`, the closure's `logged` values (process 0's share of the batch) and,
-/// with several processes, `allreduce_seconds` per update, "eval" lines with the evaluation's
+/// `loss` (the global batch's), `learning_rate`, `grad_norm`, the closure's `logged` values (process 0's share
+/// of the batch) and, with several processes, `allreduce_seconds` per update, "eval" lines with the evaluation's
 /// values) and `checkpoint/` (see ``train(resume:stopAfterStep:)``).
 ///
 /// **Data.** Micro-batches come from a ``BatchSource``, epoch by epoch: from examples in memory, in the order of
@@ -48,10 +48,12 @@ import Tensors
 /// **Several processes.** Under a ``ProcessGroup`` of N processes (`mpirun`; see ``ProcessGroups/world``)
 /// `configuration.batchSize` is per process: the batch source yields global batches of N × `batchSize`
 /// examples, in the order one process with that batch would take them, and each process computes the loss on
-/// its ``BatchShare``. The gradients are summed over the processes (``GradientAllReduce``) before clipping, so
-/// every process makes the same update; only process 0 evaluates and writes the model, metrics, progress and
-/// checkpoints. Every process reads the checkpoint when resuming, so the output directory must be visible to
-/// all (a shared file system); a run resumes with any number of processes that keeps the global batch.
+/// its ``BatchShare``, each of the loss's terms weighted by the share's part of what the term is a mean over
+/// (``LossNormalizer``: rows, real tokens, masked tokens), so that the sum is the global batch's loss. The
+/// gradients are summed over the processes (``GradientAllReduce``) before clipping, so every process makes the
+/// same update; only process 0 evaluates and writes the model, metrics, progress and checkpoints. Every process
+/// reads the checkpoint when resuming, so the output directory must be visible to all (a shared file system); a
+/// run resumes with any number of processes that keeps the global batch.
 ///
 /// **Randomness.** Dropout (and any collator drawing from it) uses the `generator` the caller built the trained
 /// modules with. Its state when the trainer is created and its current state are checkpointed; a resumed run
@@ -320,10 +322,12 @@ public final class Trainer {
             // Dropout masks as one process would draw them on the global batch.
             generator?.batchShare = processGroup.size > 1 ? (share.rows.lowerBound, share.rows.count) : nil
             defer { generator?.batchShare = nil }
+            // Each term's mean over this share, weighted by the share's part of what the term averages over:
+            // summed over the processes, the global batch's loss.
             let result = try loss(batch)
-            let factor = scale * share.weight
-            lossSum += Double(result.loss.item) * Double(share.weight)
-            (factor == 1 ? result.loss : result.loss * factor).backward()
+            let shareLoss = result.weightedSum { $0.weight * $0.normalizer.weight(of: batch, in: global) }
+            lossSum += Double(shareLoss.item)
+            (scale == 1 ? shareLoss : shareLoss * scale).backward()
             tokens += batch.tokenCount
             logged.append(result.logged)
         }

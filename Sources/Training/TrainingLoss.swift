@@ -1,19 +1,54 @@
 import Datasets
 import Tensors
 
-/// What a training objective computes for one micro-batch.
+/// What a training objective computes for one micro-batch: a weighted sum of terms, each a mean over what its
+/// ``LossNormalizer`` counts (so that processes sharing a batch can weight their means exactly).
 public struct TrainingLoss {
-    /// The scalar to minimise, still attached to the graph (`backward()` is called on it, scaled by
-    /// 1/accumulation, by the trainer).
-    public var loss: Tensor
+    /// One part of the loss.
+    public struct Term {
+        /// A mean over what `normalizer` counts in the batch, still attached to the graph.
+        public var value: Tensor
+        /// Its factor in the sum.
+        public var weight: Float
+        public var normalizer: LossNormalizer
+
+        public init(_ value: Tensor, weight: Float = 1, averagedOver normalizer: LossNormalizer = .rows) {
+            self.value = value
+            self.weight = weight
+            self.normalizer = normalizer
+        }
+    }
+
+    /// In the order they are summed; never empty.
+    public let terms: [Term]
     /// Extra numbers to log next to the loss (for distillation: the soft and hard parts), averaged over the
     /// micro-batches of a logging window. Keys must not be `step`, `epoch`, `split`, `loss`, `learning_rate`
     /// or `grad_norm`.
     public var logged: [String: Double]
 
-    public init(_ loss: Tensor, logged: [String: Double] = [:]) {
-        self.loss = loss
+    /// A loss of one term, a mean over what `normalizer` counts (the rows unless said otherwise).
+    public init(_ loss: Tensor, averagedOver normalizer: LossNormalizer = .rows, logged: [String: Double] = [:]) {
+        self.init(terms: [Term(loss, averagedOver: normalizer)], logged: logged)
+    }
+
+    /// The weighted sum of `terms` (at least one).
+    public init(terms: [Term], logged: [String: Double] = [:]) {
+        precondition(!terms.isEmpty, "a loss needs at least one term")
+        self.terms = terms
         self.logged = logged
+    }
+
+    /// Σ weight · value: the scalar to minimise on this batch (the trainer back-propagates it, weighted by the
+    /// share of each term's count when processes share the batch, and scaled by 1/accumulation).
+    public var loss: Tensor { weightedSum { $0.weight } }
+
+    /// Σ coefficient(term) · value.
+    func weightedSum(_ coefficient: (Term) -> Float) -> Tensor {
+        let parts = terms.map { term in
+            let factor = coefficient(term)
+            return factor == 1 ? term.value : term.value * factor
+        }
+        return parts.dropFirst().reduce(parts[0], +)
     }
 }
 

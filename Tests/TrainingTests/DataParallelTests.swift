@@ -1,6 +1,5 @@
 import Foundation
 import Models
-import SafeTensors
 import Tensors
 import TestSupport
 import Testing
@@ -32,22 +31,45 @@ struct DataParallelTests {
              "--label-names", "NEGATIVE,POSITIVE", "--epochs", "2", "--batch-size", "\(batchSize)", "--lr", "1e-3",
              "--max-length", "32"] + extra
         }
+
+        /// Runs `command(output, batch size)` in one process with batch 32 and under `mpirun -np 2` with batch 16
+        /// each, and expects the same weights and the same logged losses (the global batch's: each process weights
+        /// its share's loss by its part of what the loss averages over). Returns the two processes' run and the
+        /// number of losses compared.
+        @discardableResult
+        func expectTwoProcessesFollowOne(
+            _ command: (_ output: String, _ batchSize: Int) -> [String], sourceLocation: SourceLocation = #_sourceLocation
+        ) throws -> (parallel: (status: Int32, output: String, errors: String), losses: Int) {
+            let single = try CommandLine.runDistill(command("single", 32))
+            #expect(single.status == 0, "\(single.errors)", sourceLocation: sourceLocation)
+            let parallel = try CommandLine.runDistill(command("parallel", 16), processes: 2)
+            #expect(parallel.status == 0, "\(parallel.errors)", sourceLocation: sourceLocation)
+            expectSameWeights(
+                try savedWeights(in: scratch.path("parallel")), try savedWeights(in: scratch.path("single")), keyBiasNoise: 1e-6,
+                sourceLocation: sourceLocation)
+            let (expected, actual) = try (trainingLosses(scratch.path("single")), trainingLosses(scratch.path("parallel")))
+            #expect(actual.count == expected.count, sourceLocation: sourceLocation)
+            for (a, e) in zip(actual, expected) {
+                #expect(isClose(a, e, relative: 1e-5, absolute: 1e-6), "loss \(a), expected \(e)", sourceLocation: sourceLocation)
+            }
+            return (parallel, expected.count)
+        }
+
+        /// The `loss` of each `train` line of the run's metrics.jsonl.
+        private func trainingLosses(_ output: URL) throws -> [Double] {
+            try String(contentsOf: output.appendingPathComponent("metrics.jsonl"), encoding: .utf8).split(separator: "\n")
+                .compactMap { line in try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] }
+                .filter { $0["split"] as? String == "train" }.compactMap { $0["loss"] as? Double }
+        }
     }
 
     @Test func twoProcessesOfHalfTheBatchFinetuneTheWeightsOfOneProcess() throws {
         let workspace = try Workspace()
-        let single = try CommandLine.runDistill(workspace.finetune(output: "single", batchSize: 32, ["--log-every", "1"]))
-        #expect(single.status == 0, "\(single.errors)")
-        let parallel = try CommandLine.runDistill(
-            workspace.finetune(output: "parallel", batchSize: 16, ["--log-every", "1"]), processes: 2)
-        #expect(parallel.status == 0, "\(parallel.errors)")
+        let (parallel, losses) = try workspace.expectTwoProcessesFollowOne { output, batchSize in
+            workspace.finetune(output: output, batchSize: batchSize, ["--log-every", "1"])
+        }
         #expect(parallel.output.components(separatedBy: "model: ").count == 2, "one process reports: \(parallel.output)")
-        try expectSameWeights(workspace.scratch.path("parallel"), workspace.scratch.path("single"), keyBiasNoise: 1e-6)
-
-        // The logged loss is the global batch's: the shares' losses weighted by their rows and summed.
-        let (expected, actual) = try (trainingLosses(workspace.scratch.path("single")), trainingLosses(workspace.scratch.path("parallel")))
-        #expect(actual.count == 8 && expected.count == 8)
-        for (a, e) in zip(actual, expected) { #expect(isClose(a, e, relative: 1e-5, absolute: 1e-6), "loss \(a), expected \(e)") }
+        #expect(losses == 8)
     }
 
     @Test func twoProcessesOfHalfTheBatchDistilTheWeightsOfOneProcess() throws {
@@ -55,16 +77,24 @@ struct DataParallelTests {
         let teacher = workspace.scratch.path("teacher").path, student = workspace.scratch.path("student").path
         #expect(try CommandLine.runDistill(workspace.finetune(output: "teacher", batchSize: 32)).status == 0)
         #expect(try CommandLine.runDistill(["student", "--teacher", teacher, "--layers", "1", "--output", student]).status == 0)
-        func task(output: String, batchSize: Int) -> [String] {
+        try workspace.expectTwoProcessesFollowOne { output, batchSize in
             ["task", "--teacher", teacher, "--student", student, "--train", workspace.train.path, "--epochs", "2",
              "--batch-size", "\(batchSize)", "--lr", "1e-3", "--max-length", "32",
              "--output", workspace.scratch.path(output).path]
         }
-        let single = try CommandLine.runDistill(task(output: "single", batchSize: 32))
-        #expect(single.status == 0, "\(single.errors)")
-        let parallel = try CommandLine.runDistill(task(output: "parallel", batchSize: 16), processes: 2)
-        #expect(parallel.status == 0, "\(parallel.errors)")
-        try expectSameWeights(workspace.scratch.path("parallel"), workspace.scratch.path("single"), keyBiasNoise: 1e-6)
+    }
+
+    /// `distill mlm`: its loss is a mean over the masked tokens (15% of the tokens, drawn at random), which the two
+    /// shares of a batch hold in different numbers.
+    @Test func twoProcessesOfHalfTheBatchTrainTheMaskedLanguageModelOfOneProcess() throws {
+        let workspace = try Workspace()
+        let corpus = workspace.scratch.path("corpus.txt")
+        try Fixtures.sentences(count: 60).map(\.text).joined(separator: "\n").write(to: corpus, atomically: true, encoding: .utf8)
+        let (_, losses) = try workspace.expectTwoProcessesFollowOne { output, batchSize in
+            ["mlm", "--model", workspace.model.path, "--corpus", corpus.path, "--output", workspace.scratch.path(output).path,
+             "--max-steps", "6", "--batch-size", "\(batchSize)", "--max-length", "12", "--lr", "1e-3", "--log-every", "1"]
+        }
+        #expect(losses == 6)
     }
 
     /// A process killed mid-run ends the job (Open MPI's runtime notices and stops the others) within a bound;
@@ -103,7 +133,7 @@ struct DataParallelTests {
         #expect(resumed.status == 0, "\(resumed.errors)")
         // 600 updates at 1e-3 compound the reassociation differences, more or less depending on where the kill
         // fell: relative differences up to 2.8e-5 were observed (the key biases' noise grows to norms of about 1e-4).
-        try expectSameWeights(parts, workspace.scratch.path("whole"), keyBiasNoise: 1e-3, relative: 1e-4)
+        expectSameWeights(try savedWeights(in: parts), try savedWeights(in: workspace.scratch.path("whole")), keyBiasNoise: 1e-3, relative: 1e-4)
     }
 
     /// An error in the processes ends the job with the error's message instead of leaving any process waiting.
@@ -116,27 +146,6 @@ struct DataParallelTests {
         #expect(failed.status != 0)
         #expect(failed.errors.contains("missing.tsv"), "\(failed.errors)")
         #expect(Date().timeIntervalSince(started) < 60)
-    }
-
-    /// Expects the model in `directory` to have `reference`'s weights (see ``Fixtures/expectSameWeights``).
-    private func expectSameWeights(
-        _ directory: URL, _ reference: URL, keyBiasNoise: Double, relative: Double = 1e-5,
-        sourceLocation: SourceLocation = #_sourceLocation
-    ) throws {
-        func weights(_ directory: URL) throws -> [String: [Float]] {
-            let file = try SafeTensorsFile(url: directory.appendingPathComponent("model.safetensors"))
-            return try Dictionary(uniqueKeysWithValues: file.names.map { ($0, try file.floats($0)) })
-        }
-        Fixtures.expectSameWeights(
-            try weights(directory), try weights(reference), keyBiasNoise: keyBiasNoise, relative: relative,
-            sourceLocation: sourceLocation)
-    }
-
-    /// The `loss` of each `train` line of the run's metrics.jsonl.
-    private func trainingLosses(_ output: URL) throws -> [Double] {
-        try String(contentsOf: output.appendingPathComponent("metrics.jsonl"), encoding: .utf8).split(separator: "\n")
-            .compactMap { line in try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] }
-            .filter { $0["split"] as? String == "train" }.compactMap { $0["loss"] as? Double }
     }
 
     /// The processes whose parent is `parent` (mpirun starts the processes of this machine itself).

@@ -33,7 +33,8 @@ public struct DistilBERTObjective: GeneralObjective {
         throws(TaskDistillationError) -> DistillationObjective
     {
         let terms: [DistillationObjective.WeightedTerm] = [
-            .init(ceWeight, SoftTargetKL(name: "ce", temperature: temperature)),
+            // The student's vocabulary logits are those of the real tokens (``GeneralDistillationModel``).
+            .init(ceWeight, SoftTargetKL(name: "ce", temperature: temperature, averagedOver: .realTokens)),
             .init(mlmWeight, MaskedTokenCrossEntropy()),
             .init(cosineWeight, HiddenStateCosine(lastLayersOf: student.config, teacher.config)),
         ]

@@ -44,12 +44,12 @@ public struct DistillationObjective {
         for weighted in terms { try weighted.term.checkPairing(student: student, teacher: teacher) }
     }
 
-    /// The weighted sum, and each term's (unweighted) value for the log.
+    /// The weighted sum (each term with its ``DistillationTerm/normalizer``), and each term's (unweighted) value
+    /// for the log.
     public func callAsFunction(_ pair: DistillationPair) throws -> TrainingLoss {
         let values = try terms.map { try $0.term.loss(pair) }
-        var total = values[0] * terms[0].weight
-        for (value, weighted) in zip(values, terms).dropFirst() { total = total + value * weighted.weight }
         let logged = Dictionary(uniqueKeysWithValues: zip(terms, values).map { ($0.term.name, Double($1.item)) })
-        return TrainingLoss(total, logged: logged)
+        return TrainingLoss(
+            terms: zip(terms, values).map { .init($1, weight: $0.weight, averagedOver: $0.term.normalizer) }, logged: logged)
     }
 }

@@ -2,6 +2,7 @@ import Datasets
 import Models
 import NN
 import Tensors
+import Training
 
 /// One part of a distillation objective: a loss between the student's and the teacher's outputs on a batch
 /// (or between the student's outputs and the batch's labels). Each conforming type states its formula.
@@ -10,6 +11,9 @@ public protocol DistillationTerm {
     var name: String { get }
     /// What it needs from both encoders. Asking for any encoder output makes the teacher run at every step.
     var encoderOutputs: EncoderOutputOptions { get }
+    /// What its value is a mean over (rows unless it says otherwise), so that processes sharing a batch weight
+    /// their values exactly.
+    var normalizer: LossNormalizer { get }
     /// Modules it owns and that train with the student (a learned projection), each under a name that is unique
     /// in the training checkpoint.
     var trainableModules: [(name: String, module: Module)] { get }
@@ -21,6 +25,7 @@ public protocol DistillationTerm {
 
 extension DistillationTerm {
     public var encoderOutputs: EncoderOutputOptions { EncoderOutputOptions() }
+    public var normalizer: LossNormalizer { .rows }
     public var trainableModules: [(name: String, module: Module)] { [] }
     public func checkPairing(student: ModelConfig, teacher: ModelConfig) throws(TaskDistillationError) {}
 }

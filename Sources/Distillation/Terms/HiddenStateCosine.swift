@@ -1,5 +1,6 @@
 import Models
 import Tensors
+import Training
 
 /// DistilBERT's cosine embedding term: the mean over the mapped layers of the mean over real tokens of
 /// 1 − cos(h_s, h_t), where h_t is the output of the teacher layer the student layer maps to (every student layer,
@@ -21,6 +22,8 @@ public struct HiddenStateCosine: DistillationTerm {
     }
 
     public var encoderOutputs: EncoderOutputOptions { EncoderOutputOptions(hiddenStates: true) }
+
+    public var normalizer: LossNormalizer { .realTokens }
 
     public func checkPairing(student: ModelConfig, teacher: ModelConfig) throws(TaskDistillationError) {
         guard student.hiddenSize == teacher.hiddenSize else {

@@ -11,6 +11,8 @@ public struct MaskedTokenCrossEntropy: DistillationTerm {
 
     public init(name: String = "mlm") { self.name = name }
 
+    public var normalizer: LossNormalizer { .maskedTokens }
+
     public func loss(_ pair: DistillationPair) throws -> Tensor {
         let batch = pair.batch
         guard let labels = batch.labels(as: TokenLabels.self)?.ids else {

@@ -1,6 +1,7 @@
 import Models
 import NN
 import Tensors
+import Training
 
 /// MiniLMv2's self-attention relation loss (Wang et al. 2021, "MiniLMv2: Multi-Head Self-Attention Relation
 /// Distillation"). For X in (Q, K, V) of one layer, `[batch, seq, hidden]`, the hidden dimension is split into
@@ -39,6 +40,9 @@ public struct SelfAttentionRelation: DistillationTerm {
     }
 
     public var encoderOutputs: EncoderOutputOptions { EncoderOutputOptions(hiddenStates: true) }
+
+    /// The real query rows (times the relation heads, a constant factor).
+    public var normalizer: LossNormalizer { .realTokens }
 
     public func checkPairing(student: ModelConfig, teacher: ModelConfig) throws(TaskDistillationError) {
         guard relationHeads > 0 && student.hiddenSize % relationHeads == 0 && teacher.hiddenSize % relationHeads == 0 else {
