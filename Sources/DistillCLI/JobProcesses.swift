@@ -8,6 +8,7 @@ import Training
 enum JobProcesses {
     /// Joins the job, runs the command as ArgumentParser's `main` does, and exits.
     static func main(_ command: ParsableCommand.Type) -> Never {
+        OpenMPWaitPolicy.applyDefault()
         let world: any ProcessGroup
         do {
             world = try ProcessGroups.joinLaunchingJob()

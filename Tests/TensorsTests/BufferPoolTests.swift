@@ -19,19 +19,19 @@ import Testing
     }
 
     /// Training on batches of varying length: each "step" takes a set of buffers sized by its length and gives them
-    /// all back. An uncapped pool would keep one set per length; this one keeps at most the peak in use.
-    @Test func idleMemoryStaysWithinThePeakInUse() {
+    /// all back. A pool without a bound would keep one set per length.
+    @Test func theFootprintStaysWithinTheHeadroomAboveThePeakInUse() {
         let pool = BufferPool(slack: 1.5)
-        for length in [64, 20, 48, 12, 60, 33, 27, 64, 9, 41] {
+        for length in [20, 48, 12, 64, 33, 27, 60, 9, 41, 64] {
             let blocks = (1...6).map { pool.take(bytes: BufferPool.roundedSize(length * $0 * 100_000)) }
             blocks.forEach { pool.give($0.pointer, bytes: $0.bytes) }
             let statistics = pool.statistics
             #expect(statistics.inUseBytes == 0)
-            #expect(statistics.idleBytes <= statistics.peakInUseBytes)
+            #expect(Double(statistics.idleBytes) <= Double(statistics.peakInUseBytes) * (1 + BufferPool.headroom))
         }
-        // The first step (length 64) was the largest: later steps mostly reuse its blocks.
+        // After the first length-64 step, the others mostly reuse its blocks.
         let statistics = pool.statistics
-        #expect(statistics.allocatedBytes < 3 * statistics.peakInUseBytes)
+        #expect(statistics.allocatedBytes < 4 * statistics.peakInUseBytes)
         pool.releaseIdle()
         #expect(pool.statistics.idleBytes == 0)
     }
