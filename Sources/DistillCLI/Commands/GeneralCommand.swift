@@ -39,8 +39,9 @@ struct GeneralCommand: ParsableCommand {
             0, max length 512, alpha_ce 5, alpha_mlm 2, alpha_cos 1, T 2 (Hugging Face's DistilBERT recipe: \
             examples/research_projects/distillation, train.py, distiller.py and the training command of its README).
 
-            Defaults of tinybert: lr 1e-4, warm-up 1%, Adam betas 0.9/0.999, eps 1e-8, clipping 1.0, weight decay \
-            0.01 (TinyBERT keeps BERT pre-training's settings), max length 128 (TinyBERT's general distillation).
+            Defaults of tinybert: lr 1e-4, warm-up 1%, Adam betas 0.9/0.999, eps 1e-6, clipping 1.0, weight decay \
+            0.01, max length 128 (TinyBERT's paper: general distillation on sequences of 128 tokens, other settings \
+            as BERT pre-training; its released general_distill.py defaults to lr 5e-5 and 10% warm-up instead).
 
             Defaults of minilmv2: lr 6e-4, warm-up 1%, Adam betas 0.9/0.999, eps 1e-8, clipping 1.0, weight decay \
             0.01, max length 512, the teacher's last layer, as many relation heads as the teacher has attention \

@@ -46,10 +46,12 @@ public struct TinyBERTObjective: GeneralObjective {
         return DistillationObjective(terms.filter { $0.weight > 0 })
     }
 
-    /// TinyBERT keeps "the other hyper-parameters the same as BERT pre-training" (Devlin et al. 2019, App. A.2):
-    /// lr 1e-4, warm-up 1% (10,000 of 1M steps), Adam β 0.9/0.999, weight decay 0.01, clipping at 1.0; sequences
-    /// of at most 128 tokens (TinyBERT's general distillation).
+    /// TinyBERT's general distillation uses sequences of at most 128 tokens and keeps "the other hyper-parameters the
+    /// same as BERT pre-training" (Devlin et al. 2019, App. A.2): lr 1e-4, warm-up 1% (10,000 of 1M steps), Adam β
+    /// 0.9/0.999, weight decay 0.01; BERT's optimizer (and TinyBERT's `BertAdam`) add ε 1e-6 and clipping at 1.0.
+    /// The released `general_distill.py` defaults to lr 5e-5 and 10% warm-up instead.
     public func applyRecipe(to configuration: inout TrainingConfiguration) {
+        configuration.adamEpsilon = 1e-6
         configuration.learningRate = 1e-4
         configuration.warmupRatio = 0.01
         configuration.weightDecay = 0.01
