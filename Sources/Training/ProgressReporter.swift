@@ -104,10 +104,13 @@ public struct ProgressReporter: Sendable {
 
     /// Records that `step` (1-based, counting from the start of training) finished in epoch `epoch` (1-based)
     /// with this loss and learning rate after processing `tokens` real tokens, and shows it if it is time to.
-    public mutating func update(step: Int, epoch: Int, loss: Double, learningRate: Double, tokens: Int) {
-        let smoothing = configuration.lossSmoothing
-        lossAverage = smoothing * lossAverage + (1 - smoothing) * loss
-        lossUpdates += 1
+    /// Jobs that do not train (scoring for pruning, say) leave out the loss and learning rate, and the line does too.
+    public mutating func update(step: Int, epoch: Int, loss: Double? = nil, learningRate: Double? = nil, tokens: Int) {
+        if let loss {
+            let smoothing = configuration.lossSmoothing
+            lossAverage = smoothing * lossAverage + (1 - smoothing) * loss
+            lossUpdates += 1
+        }
         tokensSinceStart += tokens
         let now = clock()
         let line = statusText(step: step, epoch: epoch, learningRate: learningRate, now: now)
@@ -170,7 +173,7 @@ public struct ProgressReporter: Sendable {
     }
 
     /// The status line: a bar on terminals, `key value` fields in logs.
-    private func statusText(step: Int, epoch: Int, learningRate: Double, now: Double) -> String {
+    private func statusText(step: Int, epoch: Int, learningRate: Double?, now: Double) -> String {
         let total = max(configuration.totalSteps, 1)
         let fraction = min(max(Double(step) / Double(total), 0), 1)
         let elapsed = max(now - startTime, 0)
@@ -182,8 +185,8 @@ public struct ProgressReporter: Sendable {
             remaining = "?"
         }
         let speed = elapsed > 0 ? Int((Double(tokensSinceStart) / elapsed).rounded()) : 0
-        let loss = smoothedLoss.map { String(format: "%.4f", $0) } ?? "?"
-        let rate = String(format: "%.2e", learningRate)
+        let loss = smoothedLoss.map { String(format: "%.4f", $0) }
+        let rate = learningRate.map { String(format: "%.2e", $0) }
         let percent = Int(fraction * 100)
         let stepText = "\(step)/\(configuration.totalSteps)"
         let epochText = "epoch \(epoch)/\(configuration.totalEpochs)"
@@ -191,10 +194,12 @@ public struct ProgressReporter: Sendable {
             let filled = Int(fraction * Double(Self.barWidth))
             let bar = String(repeating: "=", count: filled)
                 + (filled < Self.barWidth ? ">" + String(repeating: " ", count: Self.barWidth - filled - 1) : "")
-            return "\(percent)% [\(bar)] \(stepText) \(epochText) | loss \(loss) | lr \(rate) | \(speed) tok/s | "
+            let training = [loss.map { "loss \($0)" }, rate.map { "lr \($0)" }].compactMap { $0 }.map { "\($0) | " }.joined()
+            return "\(percent)% [\(bar)] \(stepText) \(epochText) | \(training)\(speed) tok/s | "
                 + "\(Self.duration(elapsed))<\(remaining)"
         }
-        return "step \(stepText) (\(percent)%) \(epochText) loss \(loss) lr \(rate) tok/s \(speed) "
+        let training = [loss.map { "loss \($0) " }, rate.map { "lr \($0) " }].compactMap { $0 }.joined()
+        return "step \(stepText) (\(percent)%) \(epochText) \(training)tok/s \(speed) "
             + "elapsed \(Self.duration(elapsed)) eta \(remaining)"
     }
 

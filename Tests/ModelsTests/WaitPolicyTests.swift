@@ -12,7 +12,8 @@ struct WaitPolicyTests {
     /// after the start, /proc may still show the environment of the launching process).
     static func openMPSettings(startedWith environment: [String: String], expected: [String]? = nil, seconds: Double) throws -> [String] {
         let process = Process()
-        process.executableURL = try #require(CommandLine.distillBinary)
+        guard let binary = CommandLine.distillBinary else { Issue.record("distill is not next to the tests"); return [] }
+        process.executableURL = binary
         process.arguments = ["tokenize", "--model", CommandLineTests.goldenTokenizer.path]
         var inherited = ProcessInfo.processInfo.environment
         for name in ["OMP_WAIT_POLICY", "GOMP_SPINCOUNT"] { inherited[name] = nil }

@@ -115,6 +115,21 @@ private struct Harness {
         #expect(harness.text.current.hasSuffix("elapsed 00:10 eta 01:30\n"))
     }
 
+    @Test func jobsWithoutALossShowNeitherLossNorLearningRate() {
+        for terminal in [false, true] {
+            let harness = Harness()
+            var reporter = harness.reporter(terminal: terminal, .init(totalSteps: 2, totalEpochs: 1))
+            for step in 1...2 {
+                harness.time.current += 1
+                reporter.update(step: step, epoch: 1, tokens: 100)
+            }
+            reporter.finish()
+            let text = harness.text.current
+            #expect(!text.contains("loss") && !text.contains("lr "), "\(text)")
+            #expect(text.contains("2/2") && text.contains("100 tok/s") || text.contains("tok/s 100"), "\(text)")
+        }
+    }
+
     @Test func durationFormat() {
         let harness = Harness()
         var reporter = harness.reporter(terminal: false, .init(totalSteps: 2, totalEpochs: 1))

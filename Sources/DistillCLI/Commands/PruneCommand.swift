@@ -109,7 +109,7 @@ struct PruneCommand: ParsableCommand {
             result = try StructuredPruning.run(classifier.model, measure: measure, batcher: batcher, settings: settings) {
                 step, batch in
                 scored += 1
-                reporter.update(step: scored, epoch: step, loss: 0, learningRate: 0, tokens: batch.tokenCount)
+                reporter.update(step: scored, epoch: step, tokens: batch.tokenCount)
             }
         } catch let error as ImportanceError {
             throw CommandLineError("--importance \(importance.rawValue) on --data \(data): \(error)")

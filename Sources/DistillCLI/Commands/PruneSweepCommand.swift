@@ -100,8 +100,7 @@ struct PruneSweepCommand: ParsableCommand {
                 headsRemoved: fractions.values, scope: scope,
                 onBatch: { _, batch in
                     scored += 1
-                    reporter.update(step: scored, epoch: (scored - 1) / max(batchesPerMeasure, 1) + 1, loss: 0,
-                                    learningRate: 0, tokens: batch.tokenCount)
+                    reporter.update(step: scored, epoch: (scored - 1) / max(batchesPerMeasure, 1) + 1, tokens: batch.tokenCount)
                 },
                 onPoint: { point in
                     reporter.message("\(point.importance): " + String(format: "%.0f%%", 100 * point.headsRemoved)
