@@ -11,8 +11,11 @@ extension BatchLabels where Self: Equatable {
     }
 }
 
-/// One class index per row, for classification.
+/// One class index per row, for classification; ``missing`` for a row without a label.
 public struct ClassLabels: BatchLabels, Equatable {
+    /// The index of a row without a label, which losses skip (PyTorch's cross-entropy `ignore_index`).
+    public static let missing: Int32 = -100
+
     public var classIndices: [Int32]
 
     public init(_ classIndices: [Int32]) {
@@ -20,7 +23,7 @@ public struct ClassLabels: BatchLabels, Equatable {
     }
 }
 
-/// One real-valued target per row, for regression.
+/// One real-valued target per row, for regression; NaN for a row without a label.
 public struct RegressionTargets: BatchLabels, Equatable {
     public var values: [Float]
 

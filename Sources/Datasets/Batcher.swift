@@ -17,10 +17,12 @@ public struct Batcher: Sendable {
     /// Makes the batches.
     public let collator: any Collator
 
-    /// Checks the examples: each must have 1 to `maxLength` tokens, one type id per token, and all must carry
-    /// the same kind of label (all class indices, all values, or all unlabelled).
+    /// Checks the examples: each must have 1 to `maxLength` tokens, one type id per token, and the labelled ones
+    /// must carry the same kind of label (all class indices or all values). Unlabelled examples may sit among
+    /// labelled ones: distillation trains on the teacher's outputs alone there.
     public init(examples: [TokenizedExample], batchSize: Int, maxLength: Int, collator: any Collator) throws(BatchingError) {
         guard batchSize > 0 else { throw .invalidBatchSize(batchSize) }
+        let firstLabelled = examples.first { $0.label != nil }
         for example in examples {
             guard !example.ids.isEmpty else { throw .emptyExample(index: example.index) }
             guard example.length <= maxLength else {
@@ -29,8 +31,8 @@ public struct Batcher: Sendable {
             guard example.typeIds.count == example.ids.count else {
                 throw .typeIdCountMismatch(index: example.index, ids: example.ids.count, typeIds: example.typeIds.count)
             }
-            guard LabelKind(example.label) == LabelKind(examples[0].label) else {
-                throw .mixedLabelKinds(index: example.index, firstIndex: examples[0].index)
+            if let firstLabelled, example.label != nil, LabelKind(example.label) != LabelKind(firstLabelled.label) {
+                throw .mixedLabelKinds(index: example.index, firstIndex: firstLabelled.index)
             }
         }
         self.examples = examples
@@ -60,7 +62,7 @@ public struct Batcher: Sendable {
     }
 }
 
-/// The kind of a label, to check that all examples of a batcher agree.
+/// The kind of a label, to check that all labelled examples of a batcher agree.
 private enum LabelKind: Equatable {
     case none, classIndex, value
 
@@ -83,7 +85,7 @@ public enum BatchingError: Error, Sendable, Equatable, CustomStringConvertible {
     case exampleTooLong(index: Int, length: Int, maxLength: Int)
     /// The example's type ids do not match its ids in number.
     case typeIdCountMismatch(index: Int, ids: Int, typeIds: Int)
-    /// The example's label kind (class, value, none) differs from that of the first example.
+    /// The example's label kind (class or value) differs from that of the first labelled example.
     case mixedLabelKinds(index: Int, firstIndex: Int)
 
     public var description: String {
@@ -97,7 +99,7 @@ public enum BatchingError: Error, Sendable, Equatable, CustomStringConvertible {
         case .typeIdCountMismatch(let index, let ids, let typeIds):
             return "example \(index) has \(ids) token ids but \(typeIds) token type ids"
         case .mixedLabelKinds(let index, let firstIndex):
-            return "example \(index) has a different kind of label (class, value or none) than example \(firstIndex)"
+            return "example \(index) has a different kind of label (class or value) than example \(firstIndex)"
         }
     }
 }

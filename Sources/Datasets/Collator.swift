@@ -6,8 +6,8 @@ public protocol Collator: Sendable {
 }
 
 /// Pads the examples and carries their own labels: ``ClassLabels`` for class indices, ``RegressionTargets`` for
-/// values, none for unlabelled examples. All examples of a batch must carry the same kind of label (``Batcher``
-/// checks it).
+/// values, none when no example has a label. Labelled examples must carry the same kind of label (``Batcher``
+/// checks it); an unlabelled one among them gets ``ClassLabels/missing`` or a NaN target.
 public struct PaddingCollator: Collator {
     /// The token id written at padding positions.
     public let padId: Int32
@@ -18,11 +18,11 @@ public struct PaddingCollator: Collator {
 
     public func collate(_ examples: [TokenizedExample]) -> Batch {
         let labels: (any BatchLabels)?
-        switch examples.first?.label {
+        switch examples.lazy.compactMap(\.label).first {
         case nil:
             labels = nil
         case .classIndex:
-            labels = ClassLabels(examples.map { if case .classIndex(let index) = $0.label { Int32(index) } else { -1 } })
+            labels = ClassLabels(examples.map { if case .classIndex(let index) = $0.label { Int32(index) } else { ClassLabels.missing } })
         case .value:
             labels = RegressionTargets(examples.map { if case .value(let value) = $0.label { value } else { .nan } })
         }

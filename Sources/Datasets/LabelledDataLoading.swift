@@ -22,12 +22,14 @@ public enum LabelledDataLoading {
     ///   - labelSet: For classification, the class names to map labels through (a model's `id2label`, or the
     ///     training file's set when reading its dev file); `nil` builds the set from the file.
     ///   - skipBadRows: Leave malformed rows out and count them (see ``DatasetReadOptions/skipBadRows``).
-    public static func read(path: String, task: TaskKind?, labelSet: LabelSet? = nil, skipBadRows: Bool = false)
-        throws(DatasetError) -> LabelledDataset
-    {
+    ///   - labelsOptional: An empty label (or no label column) means an unlabelled row, not an error.
+    public static func read(
+        path: String, task: TaskKind?, labelSet: LabelSet? = nil, skipBadRows: Bool = false, labelsOptional: Bool = false
+    ) throws(DatasetError) -> LabelledDataset {
         func read(_ kind: TaskKind) throws(DatasetError) -> LabelledDataset {
             try LabelledTextReader.read(
-                path: path, options: DatasetReadOptions(task: kind, labelSet: labelSet, skipBadRows: skipBadRows))
+                path: path,
+                options: DatasetReadOptions(task: kind, labelSet: labelSet, labelsOptional: labelsOptional, skipBadRows: skipBadRows))
         }
         if let task { return try read(task) }
         let asRegression: LabelledDataset

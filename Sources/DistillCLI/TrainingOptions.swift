@@ -2,10 +2,11 @@ import ArgumentParser
 import Training
 
 /// The options every training command shares (`distill finetune`, `distill task`), mapped onto a
-/// `TrainingConfiguration`; the defaults and where they come from are documented there.
+/// `TrainingConfiguration`; the defaults and where they come from are documented there. Epochs, learning rate,
+/// warm-up and schedule left unset take a recipe's values where a command has one (`distill task --objective`).
 struct TrainingOptions: ParsableArguments {
-    @Option(help: "Passes over the training data (Hugging Face Trainer's default).")
-    var epochs = TrainingConfiguration().epochs
+    @Option(help: "Passes over the training data (default 3, Hugging Face Trainer's).")
+    var epochs: Int?
 
     @Option(help: "Examples per micro-batch and process (under mpirun -np N the batch is N times this; the SST-2 recipe's 32).")
     var batchSize = TrainingConfiguration().batchSize
@@ -13,11 +14,14 @@ struct TrainingOptions: ParsableArguments {
     @Option(name: .customLong("grad-accum"), help: "Micro-batches per optimizer update; the effective batch is batch-size x grad-accum.")
     var gradientAccumulation = TrainingConfiguration().gradientAccumulation
 
-    @Option(name: .customLong("lr"), help: "Peak learning rate (Hugging Face Trainer's default).")
-    var learningRate = TrainingConfiguration().learningRate
+    @Option(name: .customLong("lr"), help: "Peak learning rate (default 5e-5, Hugging Face Trainer's).")
+    var learningRate: Float?
 
-    @Option(help: "Fraction of the updates spent warming the learning rate up from 0 (the SST-2 recipe's 0.06); it then decays linearly to 0.")
-    var warmupRatio = TrainingConfiguration().warmupRatio
+    @Option(help: "Fraction of the updates spent warming the learning rate up from 0 (default 0.06, the SST-2 recipe's).")
+    var warmupRatio: Double?
+
+    @Option(help: "After the warm-up: linear (decay to 0, Hugging Face Trainer's default) or constant.")
+    var lrSchedule: LearningRateSchedule?
 
     @Option(help: "AdamW weight decay, not applied to biases and LayerNorm weights (BERT's 0.01).")
     var weightDecay = TrainingConfiguration().weightDecay
@@ -46,14 +50,24 @@ struct TrainingOptions: ParsableArguments {
     @Flag(help: "Batch examples of similar length together (less padding, faster epochs).")
     var groupByLength = false
 
+    /// After the warm-up, how the learning rate goes on.
+    enum LearningRateSchedule: String, ExpressibleByArgument, CaseIterable {
+        case linear, constant
+    }
+
     /// The options as a training configuration.
-    var configuration: TrainingConfiguration {
+    var configuration: TrainingConfiguration { configuration(recipe: { _ in }) }
+
+    /// The options on top of `recipe`'s epochs, learning rate, warm-up and schedule (else the defaults).
+    func configuration(recipe: (inout TrainingConfiguration) -> Void) -> TrainingConfiguration {
         var configuration = TrainingConfiguration()
-        configuration.epochs = epochs
+        recipe(&configuration)
+        if let epochs { configuration.epochs = epochs }
         configuration.batchSize = batchSize
         configuration.gradientAccumulation = gradientAccumulation
-        configuration.learningRate = learningRate
-        configuration.warmupRatio = warmupRatio
+        if let learningRate { configuration.learningRate = learningRate }
+        if let warmupRatio { configuration.warmupRatio = warmupRatio }
+        if let lrSchedule { configuration.decaysLearningRate = lrSchedule == .linear }
         configuration.weightDecay = weightDecay
         configuration.maxGradNorm = maxGradNorm > 0 ? maxGradNorm : nil
         configuration.maxLength = maxLength

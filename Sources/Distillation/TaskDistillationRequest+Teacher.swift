@@ -30,14 +30,12 @@ extension TaskDistillationRequest {
         }
     }
 
-    /// The teacher layer of each student layer for the settings' hidden-state terms (empty when no term needs
-    /// one); see ``TaskDistiller/layerMap(requested:student:teacher:studentConfigPath:projected:)``.
+    /// The teacher layer of each student layer for the objective's layer-wise terms (empty when it has none); see
+    /// ``TaskObjective/layerMap(requested:settings:student:teacher:studentConfigPath:)``.
     func teacherLayerMap(student: ModelConfig, teacher: ModelConfig) throws(TaskDistillationError) -> [Int] {
-        guard settings.usesHiddenStates else { return [] }
-        return try TaskDistiller.layerMap(
-            requested: layerMap, student: student, teacher: teacher,
-            studentConfigPath: studentDirectory.appendingPathComponent("config.json").path,
-            projected: settings.allowsWidthMismatch)
+        try objective.layerMap(
+            requested: layerMap, settings: settings, student: student, teacher: teacher,
+            studentConfigPath: studentDirectory.appendingPathComponent("config.json").path)
     }
 
     /// The teacher's logits on the training `examples` (`unit` names them in `log`), from the ``TeacherCache`` or
@@ -45,7 +43,7 @@ extension TaskDistillationRequest {
     func cachedTeacherLogits(
         teacher: any DistillableModel, examples: [TokenizedExample], padId: Int32, unit: String, log: (String) -> Void
     ) throws -> (logits: TeacherLogits, outcome: TeacherCacheOutcome)? {
-        guard useTeacherCache && !settings.usesHiddenStates else { return nil }
+        guard useTeacherCache && !objective.usesEncoderOutputs(settings) else { return nil }
         let cache = TeacherCache(directory: cacheDirectory ?? outputDirectory.appendingPathComponent(TeacherCache.directoryName))
         let key = try TeacherCacheKey(
             teacherDirectory: teacherDirectory, dataFile: URL(fileURLWithPath: trainPath), maxLength: training.maxLength,

@@ -20,6 +20,11 @@ public struct TaskDistillationRequest: Sendable {
     /// Metrics to report (the first picks the best model); empty: the task's defaults.
     public var metrics: [Metric] = []
     public var settings = TaskDistillationSettings()
+    /// The terms and their schedule: Hinton's (the default), or one of TinyBERT's two task stages.
+    public var objective: any TaskObjective = HintonTaskObjective()
+    /// Unlabelled text (same format and columns as the training file; any labels are ignored) that the student
+    /// learns from the teacher's outputs alone, after the training rows (Bucila et al.'s transfer set).
+    public var transferPath: String?
     /// For the hidden-state terms: the teacher layer of each student layer; `nil` uses the student's recorded layers.
     public var layerMap: [Int]?
     /// Precompute the teacher's logits once and keep them on disk (ignored when the loss needs hidden states).
@@ -29,7 +34,7 @@ public struct TaskDistillationRequest: Sendable {
     public var training = TrainingConfiguration()
     /// Batch size of the teacher's precomputation and of dev evaluation.
     public var inferenceBatchSize = 64
-    /// Leave malformed rows of the training and dev files out (counted in ``TaskDistillationRun/skippedRows``).
+    /// Leave malformed rows of the training, transfer and dev files out (counted in ``TaskDistillationRun/skippedRows``).
     public var skipBadRows = false
 
     public init(teacherDirectory: URL, studentDirectory: URL, trainPath: String, devPath: String?, outputDirectory: URL) {
@@ -51,8 +56,12 @@ public final class TaskDistillationRun {
     /// Class names, or `nil` for regression.
     public let labels: LabelSet?
     public let metrics: [Metric]
+    /// The training rows, then the transfer rows. Rows without a label (augmented, transfer) learn from the
+    /// teacher alone.
     public let trainingExamples: [TokenizedExample]
-    /// The rows left out of the training and dev files (none unless ``TaskDistillationRequest/skipBadRows`` is set).
+    /// How many of ``trainingExamples`` have no label.
+    public let unlabelledCount: Int
+    /// The rows left out of the training, transfer and dev files (none unless ``TaskDistillationRequest/skipBadRows`` is set).
     public let skippedRows: [SkippedRows]
     public let distiller: TaskDistiller
     public let trainer: Trainer
@@ -79,23 +88,29 @@ public final class TaskDistillationRun {
         try request.checkFit(of: [teacher.model.config, student.config], tokenizer: tokenizer)
 
         let kind: TaskKind = labels == nil ? .regression : .classification
-        func read(_ path: String) throws(DatasetError) -> LabelledDataset {
-            try LabelledDataLoading.read(path: path, task: kind, labelSet: labels, skipBadRows: request.skipBadRows)
+        func read(_ path: String, labelsOptional: Bool = false) throws(DatasetError) -> LabelledDataset {
+            try LabelledDataLoading.read(
+                path: path, task: kind, labelSet: labels, skipBadRows: request.skipBadRows, labelsOptional: labelsOptional)
         }
-        let train = try read(request.trainPath)
-        let dev = try request.devPath.map(read)
+        // Training rows without a label (from `distill augment`) learn from the teacher alone.
+        let train = try read(request.trainPath, labelsOptional: true)
+        let transfer = try request.transferPath.map { path throws(DatasetError) in try read(path, labelsOptional: true) }
+        let dev = try request.devPath.map { path throws(DatasetError) in try read(path) }
         let metrics = request.metrics.isEmpty ? Metric.defaults(forTask: request.task, regression: labels == nil) : request.metrics
         if let metric = metrics.first(where: { $0.isRegressionMetric != (labels == nil) }) {
             throw TaskDistillationError.metricDoesNotApply(metric, kind)
         }
-        let examples = train.tokenized(with: tokenizer, maxLength: configuration.maxLength)
+        let transferExamples = (transfer?.tokenized(with: tokenizer, maxLength: configuration.maxLength) ?? []).map { example in
+            TokenizedExample(ids: example.ids, typeIds: example.typeIds, label: nil, index: train.examples.count + example.index)
+        }
+        let examples = train.tokenized(with: tokenizer, maxLength: configuration.maxLength) + transferExamples
 
         let settings = request.settings
         let layerMap = try request.teacherLayerMap(student: student.config, teacher: teacher.model.config)
         let cached = try request.cachedTeacherLogits(
             teacher: teacher.model, examples: examples, padId: tokenizer.padId, unit: "examples", log: log)
 
-        let objective = DistillationObjective.task(
+        let objective = request.objective.objective(
             settings, layerMap: layerMap, student: student.config, teacher: teacher.model.config, generator: generator)
         let distiller = try TaskDistiller(teacher: teacher.model, student: student, objective: objective, cachedLogits: cached?.logits)
         let evaluator = try dev.map { dev in
@@ -108,9 +123,10 @@ public final class TaskDistillationRun {
             configuration: configuration, modules: [("", student)] + objective.trainableModules, generator: generator,
             trainingExamples: examples, padId: tokenizer.padId, outputDirectory: request.outputDirectory,
             loss: distiller.loss,
-            evaluation: evaluator.map { evaluator in
+            // A stage that leaves the classifier untrained keeps its last student instead of the best on dev.
+            evaluation: request.objective.trainsClassifier ? evaluator.map { evaluator in
                 Trainer.Evaluation(metricForBestModel: metrics[0].rawValue) { try evaluator.evaluate(student).values }
-            },
+            } : nil,
             exportModel: Trainer.export(student, tokenizer: tokenizer),
             progressOutput: progressOutput, stopRequest: stopRequest)
 
@@ -121,7 +137,8 @@ public final class TaskDistillationRun {
         self.labels = labels
         self.metrics = metrics
         trainingExamples = examples
-        skippedRows = [train.skippedRows] + (dev.map { [$0.skippedRows] } ?? [])
+        unlabelledCount = examples.count { $0.label == nil }
+        skippedRows = [train, transfer, dev].compactMap { $0?.skippedRows }
         self.distiller = distiller
         cacheOutcome = cached?.outcome
         freshStudentParameters = loaded.freshParameters

@@ -100,21 +100,25 @@ public final class AdamW {
 }
 
 /// Linear warm-up from 0 to the peak rate, then linear decay to 0 at `totalSteps`
-/// (Hugging Face's `get_linear_schedule_with_warmup`).
+/// (Hugging Face's `get_linear_schedule_with_warmup`), or, when `decays` is false, the peak rate to the end
+/// (`get_constant_schedule_with_warmup`).
 public struct LinearWarmupSchedule: Sendable {
     public var peak: Float
     public var warmupSteps: Int
     public var totalSteps: Int
+    public var decays: Bool
 
-    public init(peak: Float, warmupSteps: Int, totalSteps: Int) {
+    public init(peak: Float, warmupSteps: Int, totalSteps: Int, decays: Bool = true) {
         self.peak = peak
         self.warmupSteps = warmupSteps
         self.totalSteps = totalSteps
+        self.decays = decays
     }
 
     /// The rate for the update after `step` updates have been made.
     public func rate(atStep step: Int) -> Float {
         if step < warmupSteps { return peak * Float(step) / Float(max(1, warmupSteps)) }
+        guard decays else { return peak }
         return peak * max(0, Float(totalSteps - step) / Float(max(1, totalSteps - warmupSteps)))
     }
 }

@@ -15,6 +15,12 @@ public struct LossNormalizer: Sendable {
 
     /// A mean over the rows (sequences) of the batch: classification, regression, span and soft-target losses.
     public static let rows = LossNormalizer { $0.batchSize }
+    /// A mean over the rows that have a label (class index or value): supervised losses on data mixed with
+    /// unlabelled rows.
+    public static let labelledRows = LossNormalizer { batch in
+        if let classes = batch.labels(as: ClassLabels.self) { return classes.classIndices.count { $0 != ClassLabels.missing } }
+        return batch.labels(as: RegressionTargets.self)?.values.count { !$0.isNaN } ?? 0
+    }
     /// A mean over the real (unpadded) tokens: the positions where the attention mask is 1.
     public static let realTokens = LossNormalizer { batch in batch.attentionMask.count { $0 != 0 } }
     /// A mean over the tokens that have a label (``TokenLabels``; the masked tokens of masked-LM batches).

@@ -17,6 +17,9 @@ public struct TrainingConfiguration: Sendable, Equatable {
     /// Fraction of the updates spent warming the rate up linearly from 0; it then decays linearly to 0.
     /// Default 0.06: the project's SST-2 recipe (RoBERTa's GLUE fine-tuning warm-up).
     public var warmupRatio = 0.06
+    /// Whether the rate decays linearly to 0 after the warm-up; `false` keeps it at the peak (TinyBERT's
+    /// intermediate-layer stage). Default true.
+    public var decaysLearningRate = true
     /// AdamW's decoupled weight decay, applied to all but biases and LayerNorm weights (the BERT groups).
     /// Default 0.01: BERT.
     public var weightDecay: Float = 0.01
@@ -81,11 +84,14 @@ public struct TrainingConfiguration: Sendable, Equatable {
             "max_grad_norm": maxGradNorm.map { "\($0)" } ?? "none", "seed": "\(seed)",
             "max_steps": maxSteps.map(String.init) ?? "none", "max_length": "\(maxLength)",
             "group_by_length": "\(groupByLength)", "adam_beta2": "\(adamBeta2)", "adam_epsilon": "\(adamEpsilon)",
+            "lr_decay": decaysLearningRate ? "linear" : "none",
         ]
     }
 
     /// The values of trajectory settings that checkpoints written before they existed do not record.
-    static let unrecordedTrajectorySettings = ["adam_beta2": "\(Float(0.999))", "adam_epsilon": "\(Float(1e-8))"]
+    static let unrecordedTrajectorySettings = [
+        "adam_beta2": "\(Float(0.999))", "adam_epsilon": "\(Float(1e-8))", "lr_decay": "linear",
+    ]
 }
 
 /// A setting of ``TrainingConfiguration``, as errors name it.

@@ -56,13 +56,21 @@ public struct TrainingLoss {
 public enum SupervisedLoss {
     /// Cross-entropy of `[batch, classes]` logits against class labels (`single_label_classification`), or the
     /// mean squared error of `[batch, 1]` outputs against real-valued targets (`regression`), for the labels of
-    /// `batch`.
+    /// `batch`: a mean over its labelled rows (0 when it has none).
     public static func of(logits: Tensor, batch: Batch) throws(TrainingError) -> Tensor {
         if let classes = batch.labels(as: ClassLabels.self) {
-            return logits.crossEntropy(targets: classes.classIndices)
+            return logits.crossEntropy(targets: classes.classIndices, ignoreIndex: ClassLabels.missing)
         }
         if let targets = batch.labels(as: RegressionTargets.self)?.values {
-            return logits.reshaped([targets.count]).meanSquaredError(Tensor(shape: [targets.count], values: targets))
+            let predictions = logits.reshaped([targets.count])
+            let labelled = targets.count { !$0.isNaN }
+            guard labelled < targets.count else {
+                return predictions.meanSquaredError(Tensor(shape: [targets.count], values: targets))
+            }
+            // Unlabelled rows (NaN targets) are multiplied out of the squared error.
+            let mask = Tensor(shape: [targets.count], values: targets.map { $0.isNaN ? 0 : 1 })
+            let difference = (predictions - Tensor(shape: [targets.count], values: targets.map { $0.isNaN ? 0 : $0 })) * mask
+            return (difference * difference).sum() / Float(max(labelled, 1))
         }
         throw .unlabelledBatch(exampleIndex: batch.exampleIndices.first ?? 0)
     }

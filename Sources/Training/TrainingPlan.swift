@@ -19,6 +19,8 @@ public struct TrainingPlan: Sendable, Equatable {
     public let epochCount: Int
     /// The peak learning rate.
     public let peakLearningRate: Float
+    /// Whether the rate decays to 0 after the warm-up (else it stays at the peak).
+    public let decaysLearningRate: Bool
 
     /// The plan for `exampleCount` training examples.
     public init(configuration: TrainingConfiguration, exampleCount: Int) {
@@ -36,11 +38,12 @@ public struct TrainingPlan: Sendable, Equatable {
         warmupSteps = Int((Double(totalSteps) * configuration.warmupRatio).rounded(.up))
         epochCount = updatesPerEpoch == 0 ? 0 : (totalSteps + updatesPerEpoch - 1) / updatesPerEpoch
         peakLearningRate = configuration.learningRate
+        decaysLearningRate = configuration.decaysLearningRate
     }
 
-    /// The linear warm-up then linear decay schedule (Hugging Face's `get_linear_schedule_with_warmup`).
+    /// The linear warm-up then linear decay (or constant) schedule.
     public var schedule: LinearWarmupSchedule {
-        LinearWarmupSchedule(peak: peakLearningRate, warmupSteps: warmupSteps, totalSteps: totalSteps)
+        LinearWarmupSchedule(peak: peakLearningRate, warmupSteps: warmupSteps, totalSteps: totalSteps, decays: decaysLearningRate)
     }
 
     /// The rate of the update made after `step` updates (so the first update, at step 0, uses rate 0 whenever

@@ -42,6 +42,20 @@ import Testing
         #expect(unlabelled.batch(positions: [0]).labels == nil)
     }
 
+    @Test func unlabelledExamplesAmongLabelledOnesAreMarkedMissing() throws {
+        let classes = try Batcher(
+            examples: [example([1], label: nil, index: 0), example([2], label: .classIndex(1), index: 1)],
+            batchSize: 2, padId: 0, maxLength: 1)
+        #expect(classes.batch(positions: [0, 1]).labels(as: ClassLabels.self) == ClassLabels([ClassLabels.missing, 1]))
+        #expect(classes.batch(positions: [0]).labels == nil)
+
+        let values = try Batcher(
+            examples: [example([1], label: .value(2), index: 0), example([2], label: nil, index: 1)],
+            batchSize: 2, padId: 0, maxLength: 1)
+        let targets = try #require(values.batch(positions: [0, 1]).labels(as: RegressionTargets.self)).values
+        #expect(targets[0] == 2 && targets[1].isNaN)
+    }
+
     @Test func rejectsInvalidExamples() {
         #expect(throws: BatchingError.exampleTooLong(index: 3, length: 5, maxLength: 4)) {
             try Batcher(examples: [example([1, 2, 3, 4, 5], index: 3)], batchSize: 1, padId: 0, maxLength: 4)
@@ -52,10 +66,11 @@ import Testing
         #expect(throws: BatchingError.typeIdCountMismatch(index: 0, ids: 2, typeIds: 1)) {
             try Batcher(examples: [example([1, 2], typeIds: [0], index: 0)], batchSize: 1, padId: 0, maxLength: 4)
         }
-        #expect(throws: BatchingError.mixedLabelKinds(index: 1, firstIndex: 0)) {
+        #expect(throws: BatchingError.mixedLabelKinds(index: 2, firstIndex: 1)) {
             try Batcher(
-                examples: [example([1], index: 0), example([1], label: .value(1), index: 1)], batchSize: 1, padId: 0,
-                maxLength: 4)
+                examples: [example([1], label: nil, index: 0), example([1], label: .classIndex(0), index: 1),
+                           example([1], label: .value(1), index: 2)],
+                batchSize: 1, padId: 0, maxLength: 4)
         }
         #expect(throws: BatchingError.invalidBatchSize(0)) {
             try Batcher(examples: [], batchSize: 0, padId: 0, maxLength: 4)

@@ -25,6 +25,22 @@ import Training
         #expect(outputs.grad?.scalars == [1, -2])  // d/dx mean((x − t)²) = (x − t)
     }
 
+    @Test func unlabelledRowsCountInNeitherTheLossNorItsNormalizer() throws {
+        let logits = Tensor(shape: [2, 3], values: [1, 2, 3, 0, 0, 0])
+        let classes = Self.batch(ClassLabels([ClassLabels.missing, 0]))
+        #expect(abs(Double(try SupervisedLoss.of(logits: logits, batch: classes).item) - log(3.0)) < 1e-6)
+        #expect(LossNormalizer.labelledRows.count(classes) == 1)
+
+        let outputs = Tensor(shape: [2, 1], values: [1.5, -1], requiresGrad: true)
+        let values = Self.batch(RegressionTargets([.nan, 1]))
+        let loss = try SupervisedLoss.of(logits: outputs, batch: values)
+        #expect(loss.item == 4)  // (−1 − 1)² over the one labelled row
+        loss.backward()
+        #expect(outputs.grad?.scalars == [0, -4])
+        #expect(LossNormalizer.labelledRows.count(values) == 1)
+        #expect(LossNormalizer.labelledRows.count(Self.batch(.none)) == 0)
+    }
+
     @Test func unlabelledBatchesAreRefused() {
         #expect(throws: TrainingError.unlabelledBatch(exampleIndex: 7)) {
             try SupervisedLoss.of(logits: Tensor(shape: [2, 2], repeating: 0), batch: Self.batch(.none))

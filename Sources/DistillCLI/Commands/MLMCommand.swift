@@ -59,7 +59,7 @@ struct MLMCommand: ParsableCommand {
         if training.maxSteps == nil { throw ValidationError("--max-steps is required: the corpus is streamed, not counted in epochs") }
         if evalSequences < 1 { throw ValidationError("--eval-sequences must be at least 1") }
         // Shared options that have no meaning for a streamed corpus with a fixed evaluation: refused, not ignored.
-        if training.epochs != TrainingConfiguration().epochs { throw ValidationError("--epochs does not apply: the length of the run is --max-steps") }
+        if training.epochs != nil { throw ValidationError("--epochs does not apply: the length of the run is --max-steps") }
         if training.groupByLength { throw ValidationError("--group-by-length does not apply: the corpus is packed into full-length sequences") }
         if !session.metrics.isEmpty { throw ValidationError("--metric does not apply: the held-out metrics are masked_accuracy and mlm_loss") }
     }

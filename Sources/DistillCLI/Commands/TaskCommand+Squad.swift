@@ -20,7 +20,8 @@ extension TaskCommand {
             throw Self.commandLineError(error)
         }
         describe(
-            teacher: run.teacher, student: run.student, data: "\(run.questionCount) questions in \(run.trainingWindows.count) windows",
+            teacher: run.teacher, student: run.student, studentPath: student, objective: request.objective,
+            terms: run.distiller.objective.terms, settings: request.settings, data: "\(run.questionCount) questions in \(run.trainingWindows.count) windows",
             cached: run.cacheOutcome != nil, plan: run.trainer.plan, configuration: request.training, unit: "windows",
             teacherScores: run.teacherDevScores.map { String(format: "exact_match %.2f, f1 %.2f", $0.exactMatch, $0.f1) },
             fresh: run.freshStudentParameters)

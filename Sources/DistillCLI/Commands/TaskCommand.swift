@@ -8,9 +8,10 @@ import Training
 struct TaskCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "task",
-        abstract: "Train a student on a task with a fine-tuned teacher's soft targets (DistilBERT's task stage).",
+        abstract: "Train a student on a task with a fine-tuned teacher (Hinton/DistilBERT's task stage, or TinyBERT's two).",
         discussion: """
-            Loss per batch (means over the batch), with p = softmax(z / T) for teacher t and student s:
+            --objective hinton (the default). Loss per batch (means over the batch; the label term over its \
+            labelled rows), with p = softmax(z / T) for teacher t and student s:
               classification: alpha * T^2 * KL(p_t || p_s) + (1 - alpha) * CE(z_s, y)
               regression:     alpha * MSE(z_s, z_t) + (1 - alpha) * MSE(z_s, y)
               squad:          alpha * T^2 * (KL_start + KL_end) / 2
@@ -20,7 +21,29 @@ struct TaskCommand: ParsableCommand {
             the sum over student layers of MSE(W h_s + b, mapped teacher layer output) (TinyBERT; W, b a learned \
             projection when the widths differ, trained with the student and kept in the checkpoint). The layer map \
             comes from --layer-map or from "distill_teacher_layers" in the student's config.json (written by \
-            `distill student`).
+            `distill student`). Defaults: T 2, alpha 0.5 (DistilBERT's task stage); training as `distill finetune`.
+
+            --objective tinybert (TinyBERT's task-specific distillation, Jiao et al. 2020, section 3.3 and 4.2):
+
+            --stage intermediate: sum over layers of MSE(attention scores) [attention] + sum over the embedding \
+            output and the layers of MSE(W h_s + b, h_t) [hidden_mse], W a learned projection when the widths \
+            differ; student layer i learns from teacher layer (i+1)k-1, k = teacher layers / student layers \
+            (--layer-map overrides). The classifier is not trained, so the last student is kept (no dev scoring). \
+            Defaults: constant lr 5e-5, no warm-up (TinyBERT's intermediate stage: batch 32, lr 5e-5).
+
+            --stage prediction: -sum_c softmax(z_t/T)_c * log_softmax(z_s/T)_c [soft_ce], no T^2 and no label \
+            term. Defaults: T 1, lr 3e-5, 10% warm-up then linear decay, the best student on dev kept (TinyBERT \
+            chose its rate from {1e-5, 2e-5, 3e-5}).
+
+            --stage both (the default): intermediate into <output>/intermediate, then prediction from it into \
+            <output>. With --resume a finished intermediate stage is not run again.
+
+            TinyBERT ran the intermediate stage for many more epochs (20 on augmented data) than the prediction \
+            stage (3); here both take --epochs (default 3): run the stages separately to give each its own.
+
+            Unlabelled rows: training rows with an empty label (as `distill augment` writes them) and the rows of \
+            --transfer (text the teacher labels, Bucila et al. 2006) learn from the teacher's outputs alone; the \
+            teacher's logits on them are cached with the others.
 
             The teacher runs in evaluation mode without gradients. Its logits on the training set are computed once \
             and cached in <output>/teacher-cache (or --cache-dir), keyed by the teacher's weights and config, the \
@@ -57,11 +80,28 @@ struct TaskCommand: ParsableCommand {
     @Option(help: "Output directory.")
     var output: String
 
-    @Option(help: "Softmax temperature T of the KL term.")
-    var temperature: Float = TaskDistillationSettings().temperature
+    enum ObjectiveName: String, ExpressibleByArgument, CaseIterable {
+        case hinton, tinybert
+    }
 
-    @Option(help: "Weight of the teacher term; the label term gets 1 - alpha.")
-    var alpha: Float = TaskDistillationSettings().alpha
+    enum Stage: String, ExpressibleByArgument, CaseIterable {
+        case intermediate, prediction, both
+    }
+
+    @Option(help: "hinton (Hinton/DistilBERT's task stage) or tinybert (TinyBERT's, see --stage).")
+    var objective: ObjectiveName = .hinton
+
+    @Option(help: "tinybert: intermediate, prediction or both (default: both).")
+    var stage: Stage?
+
+    @Option(help: "Unlabelled text in the training file's format, learnt from the teacher's outputs alone.")
+    var transfer: String?
+
+    @Option(help: "Softmax temperature T of the soft term (default: hinton 2, tinybert 1).")
+    var temperature: Float?
+
+    @Option(help: "hinton: weight of the teacher term; the label term gets 1 - alpha (default 0.5).")
+    var alpha: Float?
 
     @Option(help: "Weight of the hidden-state cosine loss (0: off). Runs the teacher at every step.")
     var cosineWeight: Float = 0
@@ -93,16 +133,57 @@ struct TaskCommand: ParsableCommand {
     var training: TrainingOptions
 
     func validate() throws {
-        if layerMap != nil && cosineWeight == 0 && hiddenMseWeight == 0 {
-            throw ValidationError("--layer-map only matters with --cosine-weight or --hidden-mse-weight")
+        if layerMap != nil && cosineWeight == 0 && hiddenMseWeight == 0 && objective != .tinybert {
+            throw ValidationError("--layer-map only matters with --cosine-weight or --hidden-mse-weight, or --objective tinybert")
+        }
+        switch objective {
+        case .hinton:
+            if stage != nil { throw ValidationError("--stage only applies to --objective tinybert") }
+        case .tinybert:
+            let hintonOnly = [("alpha", alpha != nil), ("cosine-weight", cosineWeight != 0), ("mse-logits-weight", mseLogitsWeight != 0),
+                              ("hidden-mse-weight", hiddenMseWeight != 0)]
+            if let (flag, _) = hintonOnly.first(where: \.1) { throw ValidationError("--\(flag) only applies to --objective hinton") }
+            if SquadTask.isRequested(task) { throw ValidationError("--objective tinybert is for classification and regression, not --task squad") }
+        }
+    }
+
+    /// The objectives to run in turn: one, or TinyBERT's two stages.
+    var stages: [any TaskObjective] {
+        switch (objective, stage ?? .both) {
+        case (.hinton, _): [HintonTaskObjective()]
+        case (.tinybert, .intermediate): [TinyBERTIntermediateObjective()]
+        case (.tinybert, .prediction): [TinyBERTPredictionObjective()]
+        case (.tinybert, .both): [TinyBERTIntermediateObjective(), TinyBERTPredictionObjective()]
         }
     }
 
     func run() throws {
         if SquadTask.isRequested(task) { return try distillSquad() }
         let outputURL = URL(fileURLWithPath: output)
+        var studentDirectory = URL(fileURLWithPath: student)
+        for (index, objective) in stages.enumerated() {
+            let isLast = index == stages.count - 1
+            // Earlier stages write into <output>/<stage>; the last one into <output>.
+            let stageOutput = isLast ? outputURL : outputURL.appendingPathComponent("intermediate")
+            if !isLast && session.resume && Self.isFinished(stageOutput) {
+                printError("\(objective.name): finished earlier in \(stageOutput.path)")
+            } else {
+                try runStage(objective, student: studentDirectory, output: stageOutput, resume: session.resume && (isLast || Trainer.hasCheckpoint(in: stageOutput)))
+            }
+            studentDirectory = stageOutput
+        }
+    }
+
+    /// Whether a stage's output holds its student and no checkpoint left to resume.
+    private static func isFinished(_ output: URL) -> Bool {
+        FileManager.default.fileExists(atPath: output.appendingPathComponent("model.safetensors").path) && !Trainer.hasCheckpoint(in: output)
+    }
+
+    /// Runs one objective from `studentDirectory` into `outputURL`.
+    private func runStage(_ objective: any TaskObjective, student studentDirectory: URL, output outputURL: URL, resume: Bool) throws {
         try session.checkNoStaleCheckpoint(in: outputURL)
-        let request = self.request(output: outputURL)
+        var request = self.request(output: outputURL, objective: objective)
+        request.studentDirectory = studentDirectory
 
         let run: TaskDistillationRun
         do {
@@ -112,30 +193,36 @@ struct TaskCommand: ParsableCommand {
         }
         DataReadingOptions.report(run.skippedRows)
         let head = run.labels.map { "classes \($0.names.joined(separator: ", "))" } ?? "regression"
+        let unlabelled = run.unlabelledCount > 0 ? " (\(run.unlabelledCount) unlabelled: teacher only)" : ""
         describe(
-            teacher: run.teacher.model, student: run.student, data: "\(run.trainingExamples.count) examples, \(head)",
+            teacher: run.teacher.model, student: run.student, studentPath: studentDirectory.path, objective: objective,
+            terms: run.distiller.objective.terms, settings: request.settings, data: "\(run.trainingExamples.count) examples\(unlabelled), \(head)",
             cached: run.cacheOutcome != nil, plan: run.trainer.plan, configuration: request.training, unit: "examples",
             teacherScores: run.teacherDevScores.map { Self.formatted($0.values) }, fresh: run.freshStudentParameters)
         try Self.finish(
-            try run.train(resume: session.resume), metric: run.metrics[0].rawValue,
+            try run.train(resume: resume), metric: run.metrics[0].rawValue,
             teacherValue: run.teacherDevScores?.values[run.metrics[0].rawValue], checkpoint: run.trainer.checkpointDirectory,
             output: outputURL)
     }
 
-    /// The request the options make.
-    func request(output outputURL: URL) -> TaskDistillationRequest {
+    /// The request the options make for `objective` (its recipe under the options given explicitly).
+    func request(output outputURL: URL, objective: any TaskObjective = HintonTaskObjective()) -> TaskDistillationRequest {
         var request = TaskDistillationRequest(
             teacherDirectory: URL(fileURLWithPath: teacher), studentDirectory: URL(fileURLWithPath: student),
             trainPath: train, devPath: dev, outputDirectory: outputURL)
         request.task = task
         request.metrics = session.metrics
-        request.settings = TaskDistillationSettings(
-            temperature: temperature, alpha: alpha, cosineWeight: cosineWeight, logitsMSEWeight: mseLogitsWeight,
-            hiddenMSEWeight: hiddenMseWeight)
+        request.objective = objective
+        request.transferPath = transfer
+        var settings = TaskDistillationSettings(cosineWeight: cosineWeight, logitsMSEWeight: mseLogitsWeight, hiddenMSEWeight: hiddenMseWeight)
+        objective.applyRecipe(to: &settings)
+        if let temperature { settings.temperature = temperature }
+        if let alpha { settings.alpha = alpha }
+        request.settings = settings
         request.layerMap = layerMap?.values
         request.useTeacherCache = !noTeacherCache
         request.cacheDirectory = cacheDir.map { URL(fileURLWithPath: $0) }
-        request.training = training.configuration
+        request.training = training.configuration(recipe: objective.applyRecipe(to:))
         request.inferenceBatchSize = session.evalBatchSize
         request.skipBadRows = data.skipBadRows
         return request
@@ -144,18 +231,20 @@ struct TaskCommand: ParsableCommand {
     /// Prints what the run is about to do: the models and data, the loss, the schedule, the teacher's dev scores
     /// and any fresh student weights; `unit` names what a batch holds.
     func describe(
-        teacher teacherModel: any DistillableModel, student studentModel: any DistillableModel, data: String, cached: Bool,
-        plan: TrainingPlan, configuration: TrainingConfiguration, unit: String, teacherScores: String?, fresh: [String]
+        teacher teacherModel: any DistillableModel, student studentModel: any DistillableModel, studentPath: String,
+        objective: any TaskObjective, terms: [DistillationObjective.WeightedTerm], settings: TaskDistillationSettings, data: String,
+        cached: Bool, plan: TrainingPlan, configuration: TrainingConfiguration, unit: String, teacherScores: String?, fresh: [String]
     ) {
         var notes = [
             "distilling \(teacher) (\(teacherModel.config.layerCount) layers, \(teacherModel.parameterCount) parameters) into "
-                + "\(student) (\(studentModel.config.layerCount) layers, \(studentModel.parameterCount) parameters) on \(train): \(data)",
-            "loss: T \(temperature), alpha \(alpha)" + (cosineWeight > 0 ? ", cosine \(cosineWeight)" : "")
-                + (mseLogitsWeight > 0 ? ", logits MSE \(mseLogitsWeight)" : "")
-                + (hiddenMseWeight > 0 ? ", hidden MSE \(hiddenMseWeight)" : "")
+                + "\(studentPath) (\(studentModel.config.layerCount) layers, \(studentModel.parameterCount) parameters) on \(train)"
+                + (transfer.map { " + \($0)" } ?? "") + ": \(data)",
+            "\(objective.name): " + terms.map { "\($0.weight) x \($0.term.name)" }.joined(separator: " + ")
+                + (objective.trainsClassifier ? ", T \(settings.temperature)" : "")
                 + (cached ? "; teacher logits cached" : "; teacher run at every step"),
             "\(plan.epochCount) epoch(s), \(plan.totalSteps) updates (\(plan.warmupSteps) warm-up) of "
-                + "\(configuration.batchSize) x \(configuration.gradientAccumulation) \(unit), peak lr \(configuration.learningRate)",
+                + "\(configuration.batchSize) x \(configuration.gradientAccumulation) \(unit), peak lr \(configuration.learningRate)"
+                + (configuration.decaysLearningRate ? "" : " (constant)"),
         ]
         if let teacherScores { notes.append("teacher on dev: " + teacherScores) }
         if !fresh.isEmpty { notes.append("fresh student weights: " + fresh.joined(separator: ", ")) }
