@@ -18,6 +18,8 @@ public enum AugmentationError: Error, Sendable, Equatable, CustomStringConvertib
     case teacherHasNoMaskedLanguageModelHead(directory: String, missing: [String])
     /// The teacher's vocabulary has no mask token to mask words with.
     case noMaskToken(directory: String)
+    /// The tokenizer has ids the model has no embedding for.
+    case vocabularyMismatch(directory: String, tokenizer: Int, model: Int)
     case invalidSetting(AugmentationSetting, String)
     /// A row the reader accepted could not be found again when writing (the file changed while being read).
     case rowNotFound(path: String, line: Int)
@@ -30,6 +32,8 @@ public enum AugmentationError: Error, Sendable, Equatable, CustomStringConvertib
                 + "\(missing.count > 4 ? ", ..." : "")), which predicts the replacements of masked words; "
                 + "train one on unlabelled text first"
         case .noMaskToken(let directory): "\(directory): the tokenizer has no mask token"
+        case let .vocabularyMismatch(directory, tokenizer, model):
+            "\(directory): the tokenizer has \(tokenizer) ids but the model embeds only \(model) (vocab_size)"
         case .invalidSetting(let setting, let rule): "\(setting) \(rule)"
         case let .rowNotFound(path, line): "\(path):\(line): the row changed while the file was being read"
         case let .writeFailed(path, reason): "\(path): cannot write (\(reason))"

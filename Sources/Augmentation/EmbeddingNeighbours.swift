@@ -25,10 +25,19 @@ public struct EmbeddingNeighbours {
         candidates = Self.unitRows(withoutGrad { embeddings.gatherRows(ids) })
     }
 
+    /// Words compared with the vocabulary at once, bounding the similarity matrix (512 x 30k floats: 60 MB).
+    private static let chunkSize = 512
+
     /// The `count` nearest allowed entries to each word (its pieces' ids, and its own spelling, which is never its
     /// own neighbour), nearest first.
     public func neighbours(of words: [(pieceIds: [Int32], normalized: String)], count: Int) -> [[Int32]] {
-        guard !words.isEmpty, !candidateIds.isEmpty else { return words.map { _ in [] } }
+        stride(from: 0, to: words.count, by: Self.chunkSize).flatMap { start in
+            nearest(to: Array(words[start..<min(start + Self.chunkSize, words.count)]), count: count)
+        }
+    }
+
+    private func nearest(to words: [(pieceIds: [Int32], normalized: String)], count: Int) -> [[Int32]] {
+        guard !candidateIds.isEmpty else { return words.map { _ in [] } }
         let hidden = embeddings.lastDimension
         var means = [Float](repeating: 0, count: words.count * hidden)
         embeddings.withUnsafeBufferPointer { table in

@@ -20,6 +20,10 @@ public struct MaskedLanguageTeacher {
         guard missingHead.isEmpty else {
             throw AugmentationError.teacherHasNoMaskedLanguageModelHead(directory: directory.path, missing: missingHead)
         }
+        guard tokenizer.vocabularySize <= model.config.vocabSize else {
+            throw AugmentationError.vocabularyMismatch(
+                directory: directory.path, tokenizer: tokenizer.vocabularySize, model: model.config.vocabSize)
+        }
         model.setTraining(false)
         self.model = model
     }

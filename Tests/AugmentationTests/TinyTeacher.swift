@@ -21,12 +21,15 @@ enum TinyTeacher {
     }
 
     /// Saves the teacher into `directory`: a masked-LM, or with `withHead: false` a base model (no head).
-    static func save(to directory: URL, withHead: Bool = true, seed: UInt64 = 5) throws {
+    /// `vocabularySize` below the vocabulary's makes a model that lacks embeddings for the last ids.
+    static func save(to directory: URL, withHead: Bool = true, seed: UInt64 = 5,
+                     vocabularySize: Int = vocabulary.count) throws {
         let generator = RandomGenerator(seed: seed)
+        let config = config(vocabularySize: vocabularySize)
         if withHead {
-            try MaskedLanguageModel(config: config(), generator: generator).save(to: directory)
+            try MaskedLanguageModel(config: config, generator: generator).save(to: directory)
         } else {
-            try TransformerEncoder(config: config(), generator: generator).save(to: directory)
+            try TransformerEncoder(config: config, generator: generator).save(to: directory)
         }
         try (vocabulary.joined(separator: "\n") + "\n")
             .write(to: directory.appendingPathComponent("vocab.txt"), atomically: true, encoding: .utf8)

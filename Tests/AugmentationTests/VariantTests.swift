@@ -78,6 +78,17 @@ import Tokenizers
         }
     }
 
+    @Test func teacherWithFewerEmbeddingsThanTokensIsRefused() throws {
+        try withScratchDirectory { directory in
+            try TinyTeacher.save(to: directory, vocabularySize: TinyTeacher.vocabulary.count - 2)
+            #expect(throws: AugmentationError.vocabularyMismatch(
+                directory: directory.path, tokenizer: TinyTeacher.vocabulary.count,
+                model: TinyTeacher.vocabulary.count - 2)) {
+                try MaskedLanguageTeacher(directory: directory)
+            }
+        }
+    }
+
     @Test func settingsOutOfRangeAreRefused() throws {
         var settings = AugmentationSettings()
         settings.replacementProbability = 1.5

@@ -35,8 +35,8 @@ struct AugmentCommand: ParsableCommand {
             The teacher is a checkpoint with a trained masked-LM head, such as `distill mlm` writes.
 
             Example:
-              distill augment --teacher runs/minilm-mlm --input ../shared/data/sst2/train.tsv \\
-                --output runs/sst2-augmented.tsv
+              distill augment --teacher runs/minilm-mlm \\
+                --input ../shared/data/sst2/train.tsv --output runs/sst2-augmented.tsv
             """)
 
     @Option(help: "Masked-LM teacher directory (config.json, model.safetensors with the masked-LM head, vocab.txt or tokenizer.json).")
