@@ -48,10 +48,17 @@ struct AugmentCommandTests {
         let run = try CommandLine.runDistill(["augment", "--help"])
         #expect(run.status == 0)
         let help = run.output.split(whereSeparator: \.isWhitespace).joined(separator: " ")
-        for text in ["Example:", "distill augment --teacher", "TinyBERT's 20", "TinyBERT's 15", "TinyBERT's 0.4", "GloVe",
+        for text in ["Example:", "distill augment --teacher", "N = 20", "M = 15", "p = 0.4", "(default: 20)", "(default: 15)", "(default: 0.4)", "GloVe",
                      "dropped"] {
             #expect(help.contains(text), "\(text)")
         }
+    }
+
+    @Test func missingOutputDirectoryIsRefusedBeforeTheTeacherLoads() throws {
+        let run = try CommandLine.runDistill(
+            ["augment", "--teacher", "/nonexistent-teacher", "--input", "i.tsv", "--output", "/nonexistent-dir/o.tsv"])
+        #expect(run.status != 0)
+        #expect(run.errors.contains("--output /nonexistent-dir/o.tsv: no directory"), "\(run.errors)")
     }
 
     @Test func outOfRangeSettingsNameTheirOption() throws {

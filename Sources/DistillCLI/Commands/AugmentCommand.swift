@@ -48,13 +48,13 @@ struct AugmentCommand: ParsableCommand {
     @Option(help: "Augmented file to write, in the input's format.")
     var output: String
 
-    @Option(help: "Variants drawn per example, N (default: TinyBERT's 20); duplicates are dropped.")
+    @Option(help: "Variants drawn per example, N, as in TinyBERT; duplicates are dropped.")
     var perExample = AugmentationSettings().variantsPerExample
 
-    @Option(help: "Candidate replacements per word, M (default: TinyBERT's 15).")
+    @Option(help: "Candidate replacements per word, M, as in TinyBERT.")
     var candidates = AugmentationSettings().candidatesPerWord
 
-    @Option(help: "Probability that a word with candidates is replaced in a variant (default: TinyBERT's 0.4).")
+    @Option(help: "Probability that a word with candidates is replaced in a variant, as in TinyBERT.")
     var p = AugmentationSettings().replacementProbability
 
     @Option(help: "Seed of the replacement draws.")
@@ -76,6 +76,12 @@ struct AugmentCommand: ParsableCommand {
     }
 
     func run() throws {
+        // Checked first, so that a typo does not cost the whole augmentation.
+        let outputDirectory = URL(fileURLWithPath: output).deletingLastPathComponent().path
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: outputDirectory, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw CommandLineError("--output \(output): no directory \(outputDirectory) to write it in")
+        }
         let teacherModel: MaskedLanguageTeacher
         do {
             teacherModel = try MaskedLanguageTeacher(directory: URL(fileURLWithPath: teacher))
