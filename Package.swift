@@ -4,6 +4,7 @@ import PackageDescription
 // Layers, top to bottom; each module imports only modules below it, and declares exactly the ones it imports
 // (scripts/test builds with --explicit-target-dependency-import-check error):
 //   DistillCLI -> Distillation -> Training -> Evaluation -> Models, Datasets;  DistillCLI -> Pruning -> Evaluation
+//   DistillCLI -> Augmentation -> Models, Datasets
 //   Training -> CMPI (Open MPI, loaded at run time)
 //   Models -> NN, SafeTensors, JSON;  Datasets -> Tokenizers;  NN -> Tensors;  SafeTensors, Tokenizers -> JSON
 //   Tensors -> CDNNL (oneDNN), CKernels (C vector kernels per instruction set, CPU feature detection)
@@ -34,10 +35,11 @@ let package = Package(
             "Datasets", "Evaluation", "Models", "NN", "SafeTensors", "Tensors", "Tokenizers", "Training",
         ]),
         .target(name: "Pruning", dependencies: ["Datasets", "Evaluation", "Models", "NN", "Tensors"]),
+        .target(name: "Augmentation", dependencies: ["Datasets", "JSON", "Models", "Tensors", "Tokenizers"]),
         .executableTarget(
             name: "DistillCLI",
             dependencies: [
-                "Datasets", "Distillation", "Pruning", "Evaluation", "JSON", "Models", "NN", "SafeTensors", "Tensors", "Tokenizers", "Training",
+                "Augmentation", "Datasets", "Distillation", "Pruning", "Evaluation", "JSON", "Models", "NN", "SafeTensors", "Tensors", "Tokenizers", "Training",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .target(name: "TestSupport", dependencies: ["SafeTensors", "Tensors", "Training"], path: "Tests/TestSupport"),
@@ -51,6 +53,9 @@ let package = Package(
         .testTarget(name: "EvaluationTests", dependencies: ["Datasets", "Evaluation", "Models", "Tensors", "Tokenizers"]),
         .testTarget(name: "TrainingTests", dependencies: [
             "Datasets", "Evaluation", "Models", "NN", "SafeTensors", "Tensors", "TestSupport", "Tokenizers", "Training",
+        ]),
+        .testTarget(name: "AugmentationTests", dependencies: [
+            "Augmentation", "Datasets", "Models", "Tensors", "TestSupport", "Tokenizers",
         ]),
         .testTarget(name: "PruningTests", dependencies: ["Datasets", "Evaluation", "Models", "NN", "Pruning", "Tensors"]),
         .testTarget(name: "DistillationTests", dependencies: [

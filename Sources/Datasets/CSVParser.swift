@@ -29,7 +29,7 @@ enum CSVParser {
 }
 
 /// Splits CSV bytes into records, tracking the physical line each record starts on.
-private struct CSVRecordScanner {
+struct CSVRecordScanner {
     enum Record {
         case fields(line: Int, [String])
         case malformed(DatasetError)

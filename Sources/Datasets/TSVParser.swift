@@ -22,7 +22,7 @@ enum TSVParser {
         return ParsedRows(columns: table.columns, rows: rows)
     }
 
-    private static func splitOnTabs(_ bytes: [UInt8], _ range: Range<Int>, into fields: inout [Range<Int>]) {
+    static func splitOnTabs(_ bytes: [UInt8], _ range: Range<Int>, into fields: inout [Range<Int>]) {
         fields.removeAll(keepingCapacity: true)
         bytes.withUnsafeBufferPointer { buffer in
             var fieldStart = range.lowerBound

@@ -29,7 +29,7 @@ struct Distill: ParsableCommand {
             `distill bench` measures the engine's speed on this machine.
             """,
         subcommands: [BenchCommand.self, FinetuneCommand.self, PredictCommand.self, EvalCommand.self, TokenizeCommand.self, EmbedCommand.self, StudentCommand.self, TaskCommand.self,
-                      MLMCommand.self, GeneralCommand.self, QuantizeCommand.self,
+                      MLMCommand.self, GeneralCommand.self, AugmentCommand.self, QuantizeCommand.self,
                       AnswerCommand.self, PruneCommand.self, PruneSweepCommand.self])
 
     /// Runs the command, as one process of an `mpirun` job when started by `mpirun` (see ``JobProcesses``).
