@@ -46,6 +46,10 @@ public struct ProgressReporter: Sendable {
         public var logInterval: Double?
         /// Weight of the past in the exponential moving average of the loss (0 shows the raw loss).
         public var lossSmoothing: Double
+        /// What a step is, in plain log lines ("step 10/200"; a job that is not training may count words).
+        public var stepName = "step"
+        /// Whether to show "epoch e/total" (not for jobs that make one pass).
+        public var showsEpoch = true
 
         /// Creates a configuration; by default plain logs come every 10 seconds.
         public init(
@@ -85,15 +89,16 @@ public struct ProgressReporter: Sendable {
     private var drawnWidth = 0
     private var finished = false
 
-    /// Starts the clock for elapsed time and speed.
+    /// Starts the clock for elapsed time and speed, now or at `startTime` (a reading of `clock` taken when the job
+    /// started, for a reporter made once the job knows its size).
     public init(
         configuration: Configuration, output: ProgressOutput = .standardError,
-        clock: @escaping @Sendable () -> Double = ProgressReporter.systemClock
+        clock: @escaping @Sendable () -> Double = ProgressReporter.systemClock, startTime: Double? = nil
     ) {
         self.configuration = configuration
         self.output = output
         self.clock = clock
-        self.startTime = clock()
+        self.startTime = startTime ?? clock()
     }
 
     /// The bias-corrected moving average of the losses reported so far, or `nil` before the first update.
@@ -189,17 +194,17 @@ public struct ProgressReporter: Sendable {
         let rate = learningRate.map { String(format: "%.2e", $0) }
         let percent = Int(fraction * 100)
         let stepText = "\(step)/\(configuration.totalSteps)"
-        let epochText = "epoch \(epoch)/\(configuration.totalEpochs)"
+        let epochText = configuration.showsEpoch ? " epoch \(epoch)/\(configuration.totalEpochs)" : ""
         if output.isTerminal {
             let filled = Int(fraction * Double(Self.barWidth))
             let bar = String(repeating: "=", count: filled)
                 + (filled < Self.barWidth ? ">" + String(repeating: " ", count: Self.barWidth - filled - 1) : "")
             let training = [loss.map { "loss \($0)" }, rate.map { "lr \($0)" }].compactMap { $0 }.map { "\($0) | " }.joined()
-            return "\(percent)% [\(bar)] \(stepText) \(epochText) | \(training)\(speed) tok/s | "
+            return "\(percent)% [\(bar)] \(stepText)\(epochText) | \(training)\(speed) tok/s | "
                 + "\(Self.duration(elapsed))<\(remaining)"
         }
         let training = [loss.map { "loss \($0) " }, rate.map { "lr \($0) " }].compactMap { $0 }.joined()
-        return "step \(stepText) (\(percent)%) \(epochText) \(training)tok/s \(speed) "
+        return "\(configuration.stepName) \(stepText) (\(percent)%)\(epochText) \(training)tok/s \(speed) "
             + "elapsed \(Self.duration(elapsed)) eta \(remaining)"
     }
 

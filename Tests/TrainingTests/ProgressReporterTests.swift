@@ -130,6 +130,22 @@ private struct Harness {
         }
     }
 
+    @Test func aOnePassJobNamesItsStepsAndCountsFromItsOwnStart() {
+        let harness = Harness()
+        let started = harness.time.current
+        harness.time.current += 4  // the job read its input before it knew how many steps it would take
+        var configuration = ProgressReporter.Configuration(totalSteps: 10, totalEpochs: 1, logInterval: nil)
+        (configuration.stepName, configuration.showsEpoch) = ("masked word", false)
+        var reporter = ProgressReporter(
+            configuration: configuration,
+            output: ProgressOutput(isTerminal: false) { [text = harness.text] in text.current += $0 },
+            clock: { [time = harness.time] in time.current }, startTime: started)
+        reporter.update(step: 5, epoch: 1, tokens: 400)
+        let line = harness.text.current
+        #expect(line.hasPrefix("masked word 5/10 (50%) tok/s 100 elapsed 00:04 eta 00:04"), "\(line)")
+        #expect(!line.contains("epoch"), "\(line)")
+    }
+
     @Test func durationFormat() {
         let harness = Harness()
         var reporter = harness.reporter(terminal: false, .init(totalSteps: 2, totalEpochs: 1))

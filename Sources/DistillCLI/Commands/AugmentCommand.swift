@@ -95,10 +95,15 @@ struct AugmentCommand: ParsableCommand {
         printError("augmenting \(input) with \(teacher): \(perExample) variants per example, \(candidates) candidates per word, p = \(p)")
 
         var reporter: ProgressReporter?
+        let started = ProgressReporter.systemClock()
         let result = try augmenter.augment(
             input: input, output: output, options: DatasetReadOptions(skipBadRows: dataReading.skipBadRows)
         ) { done, total, tokens in
-            if reporter == nil { reporter = ProgressReporter(configuration: .init(totalSteps: total, totalEpochs: 1)) }
+            if reporter == nil {
+                var configuration = ProgressReporter.Configuration(totalSteps: total, totalEpochs: 1)
+                (configuration.stepName, configuration.showsEpoch) = ("masked word", false)
+                reporter = ProgressReporter(configuration: configuration, startTime: started)
+            }
             reporter?.update(step: done, epoch: 1, tokens: tokens)
         }
         reporter?.finish()
