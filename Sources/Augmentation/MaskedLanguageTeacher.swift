@@ -14,9 +14,7 @@ public struct MaskedLanguageTeacher {
         tokenizer = try BertTokenizer(directory: directory)
         guard tokenizer.maskId != nil else { throw AugmentationError.noMaskToken(directory: directory.path) }
         let (model, report) = try MaskedLanguageModel.load(from: directory)
-        // The head is what lies outside the base model.
-        let basePrefix = model.config.modelType.basePrefix + "."
-        let missingHead = report.missing.filter { !$0.hasPrefix(basePrefix) }
+        let missingHead = report.missingHead(of: model.config)
         guard missingHead.isEmpty else {
             throw AugmentationError.teacherHasNoMaskedLanguageModelHead(directory: directory.path, missing: missingHead)
         }

@@ -170,13 +170,13 @@ private struct RunModels {
     /// its own word embeddings, tied), and a fresh head otherwise.
     static func maskedLanguageModels(_ request: GeneralDistillationRequest, generator: RandomGenerator) throws -> RunModels {
         let (teacher, teacherReport) = try MaskedLanguageModel.load(from: request.teacherDirectory)
-        guard !lacksHead(teacher, teacherReport) else {
+        guard teacherReport.missingHead(of: teacher.config).isEmpty else {
             throw GeneralDistillationError.teacherHasNoMaskedLanguageModelHead(
                 directory: request.teacherDirectory.path, objective: request.objective.name)
         }
         let (student, studentReport) = try MaskedLanguageModel.load(from: request.studentDirectory, generator: generator)
         var fresh = studentReport.missing
-        let copiesHead = lacksHead(student, studentReport) && student.config.hiddenSize == teacher.config.hiddenSize
+        let copiesHead = !studentReport.missingHead(of: student.config).isEmpty && student.config.hiddenSize == teacher.config.hiddenSize
             && MaskedLanguageModel.headCarries(from: teacher.config, to: student.config)
         if copiesHead {
             StudentInitialization.copyParameters(from: teacher.transform, to: student.transform)
@@ -197,10 +197,5 @@ private struct RunModels {
         return RunModels(
             teacher: teacher, student: student,
             evaluate: nil, freshStudentParameters: report.missing, copiedTeacherHead: false)
-    }
-
-    /// Whether the checkpoint lacked head weights (parameters outside the base model).
-    private static func lacksHead(_ model: MaskedLanguageModel, _ report: WeightLoadReport) -> Bool {
-        report.missing.contains { !$0.hasPrefix(model.config.modelType.basePrefix + ".") }
     }
 }

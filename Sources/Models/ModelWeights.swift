@@ -9,6 +9,13 @@ public struct WeightLoadReport: Sendable, Equatable {
     public var missing: [String] = []
     /// Checkpoint tensors the model has no place for (a pretraining head, a pooler the model dropped, ...).
     public var unexpected: [String] = []
+
+    /// The missing parameters that belong to the head, outside the base model of `config`'s family: all of a
+    /// head's when the checkpoint is a bare encoder (a masked-LM teacher without its trained head).
+    public func missingHead(of config: ModelConfig) -> [String] {
+        let basePrefix = config.modelType.basePrefix + "."
+        return missing.filter { !$0.hasPrefix(basePrefix) }
+    }
 }
 
 /// Errors loading or saving model weights.

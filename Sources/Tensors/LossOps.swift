@@ -24,6 +24,51 @@ extension Tensor {
         return (target * (targetLog - self)).sum(axis: -1)
     }
 
+    /// T² · KL(softmax(teacher/T) ‖ softmax(self/T)) per row of `[rows, classes]` logits, as a `[rows]` tensor
+    /// (Hinton's soft-target term; DistilBERT's L_ce over the vocabulary). Fused: it keeps only the two softened
+    /// distributions for the backward pass, where the unfused ops keep five `[rows, classes]` tensors, which for a
+    /// vocabulary of 30,522 and thousands of tokens is gigabytes. The gradient, T · (softmax(self/T) −
+    /// softmax(teacher/T)) · g per row, goes to `self` alone: the teacher is a fixed target.
+    public func softTargetKL(teacher: Tensor, temperature t: Float) -> Tensor {
+        precondition(shape == teacher.shape, "softTargetKL: \(shape) vs \(teacher.shape)")
+        let n = lastDimension, rows = rowCount
+        let studentProbabilities = Tensor(uninitializedShape: shape), teacherProbabilities = Tensor(uninitializedShape: shape)
+        let result = Tensor(uninitializedShape: [rows])
+        let s = pointer, z = teacher.pointer, q = studentProbabilities.pointer, p = teacherProbabilities.pointer
+        let out = result.pointer, kernels = VectorKernels.best, inverse = Vector(repeating: 1 / t)
+        parallelFor(rows, grain: 1) { range in
+            // One row's scaled logits and log-probabilities at a time.
+            var scratch = [Float](repeating: 0, count: 3 * n)
+            scratch.withUnsafeMutableBufferPointer { buffer in
+                guard let scaled = buffer.baseAddress else { return }
+                let logQ = scaled + n, logP = scaled + 2 * n
+                for row in range {
+                    let offset = row * n
+                    VectorMath.map(n, s + offset, scaled) { $0 * inverse }
+                    kernels.softmaxRows(1, n, scaled, mask: nil, firstRow: 0, rowsPerMask: 1, q + offset)
+                    kernels.logSoftmaxRows(1, n, scaled, logQ)
+                    VectorMath.map(n, z + offset, scaled) { $0 * inverse }
+                    kernels.softmaxRows(1, n, scaled, mask: nil, firstRow: 0, rowsPerMask: 1, p + offset)
+                    kernels.logSoftmaxRows(1, n, scaled, logP)
+                    // Σ p (log p − log q), with p log p = 0 where p underflows to 0 (log p stays finite).
+                    out[row] = t * t * (VectorMath.dot(n, p + offset, logP) - VectorMath.dot(n, p + offset, logQ))
+                }
+            }
+        }
+        let (studentSaved, teacherSaved) = (studentProbabilities.savedForBackward, teacherProbabilities.savedForBackward)
+        return result.recording([self]) { g in
+            let dx = Tensor(uninitializedShape: studentSaved.shape)
+            let gp = g.pointer, qs = studentSaved.pointer, pt = teacherSaved.pointer, d = dx.pointer
+            parallelFor(rows, grain: Swift.max(1, 4096 / Swift.max(n, 1))) { range in
+                for row in range {
+                    let offset = row * n, scale = Vector(repeating: t * gp[row])
+                    VectorMath.map2(n, qs + offset, pt + offset, d + offset) { ($0 - $1) * scale }
+                }
+            }
+            return [dx]
+        }
+    }
+
     /// Mean of (self − other)² over all elements.
     public func meanSquaredError(_ other: Tensor) -> Tensor {
         let difference = self - other

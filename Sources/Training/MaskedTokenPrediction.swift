@@ -76,9 +76,7 @@ public struct MaskedTokenEvaluator {
     public static func loadModel(from directory: URL, maxLength: Int) throws -> (model: MaskedLanguageModel, tokenizer: BertTokenizer) {
         let tokenizer = try BertTokenizer(directory: directory)
         let (model, report) = try MaskedLanguageModel.load(from: directory)
-        // The head is what lies outside the base model.
-        let basePrefix = model.config.modelType.basePrefix + "."
-        let missingHead = report.missing.filter { !$0.hasPrefix(basePrefix) }
+        let missingHead = report.missingHead(of: model.config)
         guard missingHead.isEmpty else {
             throw MaskedLanguageModelError.noMaskedLanguageModelHead(directory: directory.path, missing: missingHead)
         }

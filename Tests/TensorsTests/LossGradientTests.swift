@@ -49,6 +49,19 @@ import Tensors
         expectClose(kl.scalars, expected, "KL per row")
     }
 
+    /// The fused soft-target KL against the unfused ops it replaces, and its gradient, at T = 1 and T = 2.
+    @Test func softTargetKL() {
+        let generator = RandomGenerator(seed: 64)
+        let teacher = randomTensor([4, 37], generator, in: -6...6)  // 37: a 16-lane tail in every row
+        for t: Float in [1, 2] {
+            let student = randomTensor([4, 37], generator, in: -6...6)
+            expectGradientsMatch([student]) { $0[0].softTargetKL(teacher: teacher, temperature: t) }
+            let unfused = (student / t).logSoftmax().klDivergence(targetProbabilities: (teacher / t).softmax()) * (t * t)
+            expectClose(student.softTargetKL(teacher: teacher, temperature: t).scalars, unfused.scalars.map(Double.init),
+                        "T = \(t)")
+        }
+    }
+
     @Test func meanSquaredError() {
         let generator = RandomGenerator(seed: 63)
         let a = randomTensor([3, 4], generator), b = randomTensor([3, 4], generator)

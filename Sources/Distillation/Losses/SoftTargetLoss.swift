@@ -5,8 +5,7 @@ public enum SoftTargetLoss {
     /// T² · KL(softmax(teacher/T) ‖ softmax(student/T)) per row of `[rows, classes]` logits, as a `[rows]` tensor.
     /// The T² factor keeps the soft-target gradients on the same scale as the hard-target ones when T changes.
     public static func kl(student: Tensor, teacher: Tensor, temperature t: Float) -> Tensor {
-        let teacherProbabilities = withoutGrad { (teacher / t).softmax() }
-        return (student / t).logSoftmax().klDivergence(targetProbabilities: teacherProbabilities) * (t * t)
+        student.softTargetKL(teacher: teacher, temperature: t)
     }
 
     /// The task-distillation loss: α · T² · KL(teacher ‖ student) (batch mean) + (1 − α) · CE(student, labels).
