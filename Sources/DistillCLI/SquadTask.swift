@@ -11,7 +11,7 @@ enum SquadTask {
     static let trainingHelp = """
         --task squad trains a question-answering model (BertForQuestionAnswering or \
         DistilBertForQuestionAnswering) on SQuAD v1.1 (or v2.0) JSON files instead: each question is cut into \
-        windows of \(SquadFeaturizer.defaultMaxLength) tokens sharing 128 (the notebook's; \
-        --max-length does not apply), the best dev model by F1 is kept.
+        windows of --max-length tokens (default \(SquadFeaturizer.defaultMaxLength), the notebook's) sharing a third \
+        of them (128), the best dev model by F1 is kept.
         """
 }

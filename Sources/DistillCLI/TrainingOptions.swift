@@ -29,8 +29,8 @@ struct TrainingOptions: ParsableArguments {
     @Option(help: "Clip the global gradient norm to this (Hugging Face Trainer's default); 0 turns clipping off.")
     var maxGradNorm: Float = TrainingConfiguration().maxGradNorm ?? 0
 
-    @Option(help: "Longest tokenized example, special tokens included; longer ones are truncated (run_glue.py's default).")
-    var maxLength = TrainingConfiguration().maxLength
+    @Option(help: "Longest tokenized example, special tokens included; longer ones are truncated (default 128, run_glue.py's; --task squad: windows of 384).")
+    var maxLength: Int?
 
     @Option(help: "Seed of the fresh weights, dropout and data order (Hugging Face Trainer's default).")
     var seed = TrainingConfiguration().seed
@@ -70,7 +70,7 @@ struct TrainingOptions: ParsableArguments {
         if let lrSchedule { configuration.decaysLearningRate = lrSchedule == .linear }
         configuration.weightDecay = weightDecay
         configuration.maxGradNorm = maxGradNorm > 0 ? maxGradNorm : nil
-        configuration.maxLength = maxLength
+        if let maxLength { configuration.maxLength = maxLength }
         configuration.seed = seed
         configuration.maxSteps = maxSteps
         configuration.evaluateEvery = evalEvery

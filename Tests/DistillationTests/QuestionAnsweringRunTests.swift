@@ -144,5 +144,18 @@ import Training
         let f1: Double = try entries[0].required("f1")
         #expect((0...100).contains(f1))
         #expect(try entries[0].required("windows", as: Int.self) == 9)
+
+        // --max-length sets the window of every squad path (the tiny models' 32 positions cap the default 384).
+        let narrow = try CommandLine.runDistill(
+            ["eval", "--task", "squad", "--model", model, "--data", directory.path("squad.json").path, "--json", report,
+             "--latency-examples", "1", "--max-length", "24"])
+        #expect(narrow.status == 0, "\(narrow.errors)")
+        let narrowWindows = try JSONNode(JSONValue.parse(String(contentsOfFile: report, encoding: .utf8))).elements()[0]
+            .required("windows", as: Int.self)
+        #expect(narrowWindows > 9, "shorter windows, more of them")
+        let trained = try CommandLine.runDistill(
+            ["finetune", "--task", "squad", "--model", directory.path("base").path, "--train", directory.path("squad.json").path,
+             "--output", directory.path("narrow").path, "--max-length", "24", "--epochs", "1", "--batch-size", "4"])
+        #expect(trained.status == 0 && trained.errors.contains("windows of up to 24 tokens"), "\(trained.errors)")
     }
 }

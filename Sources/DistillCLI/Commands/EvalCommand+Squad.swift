@@ -8,6 +8,7 @@ extension EvalCommand {
         var settings = SquadEvaluationSettings()
         settings.batchSize = batchSize
         settings.latencyQuestions = latencyExamples
+        if let maxLength { settings.maxLength = maxLength }
         var reports: [SquadEvaluationReport] = []
         for model in models {
             printError("evaluating \(model) on \(data)")

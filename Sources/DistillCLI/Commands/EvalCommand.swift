@@ -33,7 +33,7 @@ struct EvalCommand: ParsableCommand {
             --task squad evaluates question-answering models on a SQuAD v1.1 (or v2.0) JSON file instead: the \
             official exact match and F1 (percent), windows of 384 tokens sharing 128, the latency of one \
             question answered at a time (windowing and answer extraction included) and questions per second at \
-            --batch-size windows per pass; --max-length does not apply.
+            --batch-size windows per pass; --max-length sets the window (default 384).
 
             Examples (the second: a model beside its int8 and bf16 copies, see distill quantize):
               distill eval --model runs/teacher-sst2 --model runs/student-sst2 \\
@@ -65,8 +65,8 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "Batch size of the metric and throughput pass.")
     var batchSize = 32
 
-    @Option(help: "Truncate inputs to this many tokens (capped by each model's limit).")
-    var maxLength = 128
+    @Option(help: "Truncate inputs to this many tokens, capped by each model's limit (default 128; squad: windows of 384).")
+    var maxLength: Int?
 
     @Option(help: "Examples timed one at a time for the batch-1 latency.")
     var latencyExamples = 100
@@ -85,6 +85,9 @@ struct EvalCommand: ParsableCommand {
 
     @OptionGroup var dataReading: DataReadingOptions
 
+    /// The sequence length of classification and masked-LM evaluation.
+    private var textMaxLength: Int { maxLength ?? 128 }
+
     /// Whether this is a masked-LM evaluation (`--task mlm`).
     var isMaskedLanguageModelling: Bool { task == "mlm" }
 
@@ -92,7 +95,7 @@ struct EvalCommand: ParsableCommand {
         if models.isEmpty { throw ValidationError("give at least one --model") }
         if isMaskedLanguageModelling {
             if !metrics.isEmpty { throw ValidationError("--metric does not apply to --task mlm (it reports masked_accuracy and mlm_loss)") }
-            if maxLength < 3 { throw ValidationError("--max-length must be at least 3 for --task mlm ([CLS], a token, [SEP])") }
+            if textMaxLength < 3 { throw ValidationError("--max-length must be at least 3 for --task mlm ([CLS], a token, [SEP])") }
             if let maxSequences, maxSequences < 1 { throw ValidationError("--max-sequences must be at least 1") }
             if logits != nil && models.count != 1 { throw ValidationError("--logits needs exactly one --model") }
         } else {
@@ -102,7 +105,7 @@ struct EvalCommand: ParsableCommand {
             }
         }
         if batchSize < 1 { throw ValidationError("--batch-size must be at least 1") }
-        if maxLength < 2 { throw ValidationError("--max-length must be at least 2") }
+        if let maxLength, maxLength < 2 { throw ValidationError("--max-length must be at least 2") }
         if latencyExamples < 1 { throw ValidationError("--latency-examples must be at least 1") }
     }
 
@@ -111,7 +114,7 @@ struct EvalCommand: ParsableCommand {
         if SquadTask.isRequested(task) { return try evaluateSquad() }
         var settings = ModelEvaluationSettings(task: task)
         settings.metrics = metrics
-        settings.maxLength = maxLength
+        settings.maxLength = textMaxLength
         settings.batchSize = batchSize
         settings.latencyExamples = latencyExamples
         settings.skipBadRows = dataReading.skipBadRows
@@ -134,7 +137,7 @@ struct EvalCommand: ParsableCommand {
         // Every model is loaded (and a headless one refused) before any is evaluated.
         let loaded = try models.map { directory in
             do {
-                return (directory, try MaskedTokenEvaluator.loadModel(from: URL(fileURLWithPath: directory), maxLength: maxLength))
+                return (directory, try MaskedTokenEvaluator.loadModel(from: URL(fileURLWithPath: directory), maxLength: textMaxLength))
             } catch MaskedLanguageModelError.noMaskedLanguageModelHead(_, let missing) {
                 throw CommandLineError(
                     "--model \(directory) has no masked-LM head (no \(missing.joined(separator: ", "))); make one with "
@@ -148,7 +151,7 @@ struct EvalCommand: ParsableCommand {
             printError("evaluating \(directory) on \(data) (masked-LM)")
             let evaluator = try MaskedTokenEvaluator(
                 url: URL(fileURLWithPath: data), boundary: paragraphs ? .blankLine : .line, tokenizer: tokenizer,
-                maxLength: maxLength, maxSequences: maxSequences ?? .max, batchSize: batchSize, maskingSeed: maskingSeed,
+                maxLength: textMaxLength, maxSequences: maxSequences ?? .max, batchSize: batchSize, maskingSeed: maskingSeed,
                 skipInvalidLines: dataReading.skipBadRows)
             if evaluator.skippedLines > 0 { printError("skipped \(evaluator.skippedLines) of the lines of \(data): not UTF-8 text") }
             let metrics = try evaluator.evaluate(model)

@@ -9,8 +9,7 @@ extension FinetuneCommand {
     func fineTuneSquad() throws {
         if labelNames != nil { throw CommandLineError("--label-names does not apply to --task squad") }
         if !session.metrics.isEmpty { throw CommandLineError("--metric does not apply to --task squad (it reports exact_match and f1)") }
-        var configuration = training.configuration
-        configuration.maxLength = SquadFeaturizer.defaultMaxLength
+        let configuration = training.configuration { $0.maxLength = SquadFeaturizer.defaultMaxLength }
         let outputURL = URL(fileURLWithPath: output)
         try session.checkNoStaleCheckpoint(in: outputURL)
         var request = FineTuningRequest(

@@ -12,7 +12,7 @@ extension TaskCommand {
         let outputURL = URL(fileURLWithPath: output)
         try session.checkNoStaleCheckpoint(in: outputURL)
         var request = self.request(output: outputURL)
-        request.training.maxLength = SquadFeaturizer.defaultMaxLength
+        if training.maxLength == nil { request.training.maxLength = SquadFeaturizer.defaultMaxLength }
         let run: QuestionAnsweringDistillationRun
         do {
             run = try QuestionAnsweringDistillationRun(request, stopRequest: StopRequest.installingSignalHandlers(), log: printError)

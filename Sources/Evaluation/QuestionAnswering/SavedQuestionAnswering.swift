@@ -23,9 +23,10 @@ public struct SavedQuestionAnswering {
         }
     }
 
-    /// Windows of the notebook's 384 tokens sharing 128, or as many as the model has positions sharing a third.
-    public func featurizer() -> SquadFeaturizer {
-        SquadFeaturizer(tokenizer: tokenizer, maxLength: min(SquadFeaturizer.defaultMaxLength, model.config.maxPositions))
+    /// Windows of `maxLength` tokens (by default the notebook's 384) sharing a third of them, at most as many as
+    /// the model has positions.
+    public func featurizer(maxLength: Int = SquadFeaturizer.defaultMaxLength) -> SquadFeaturizer {
+        SquadFeaturizer(tokenizer: tokenizer, maxLength: min(maxLength, model.config.maxPositions))
     }
 
     /// The best answer to each example, `batchSize` windows at a time; `onBatch` sees each batch after its

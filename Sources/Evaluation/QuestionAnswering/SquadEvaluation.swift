@@ -41,6 +41,8 @@ public struct SquadEvaluationSettings: Sendable {
     public var batchSize = 32
     /// Questions answered one at a time for the latency.
     public var latencyQuestions = 100
+    /// Tokens per window (capped by the model's positions); default the notebook's 384.
+    public var maxLength = SquadFeaturizer.defaultMaxLength
     public var decoder = SpanDecoder()
 
     public init() {}
@@ -55,7 +57,7 @@ public enum SquadEvaluation {
     {
         let examples = try SquadDataset(path: dataPath).examples
         guard !examples.isEmpty else { throw EvaluationError.noExamples }
-        let featurizer = model.featurizer()
+        let featurizer = model.featurizer(maxLength: settings.maxLength)
         var decoder = settings.decoder
         decoder.allowsNoAnswer = decoder.allowsNoAnswer || examples.contains(where: \.isImpossible)
         var windows = 0
