@@ -76,7 +76,8 @@ extension Tensor {
         return converted(from: source, to: destination)
     }
 
-    private func converted<Source: FloatConvertibleElement, Target: FloatConvertibleElement>(
+    /// A copy with every element converted by value from `Source` to `Target` (rounding to nearest even).
+    func converted<Source: FloatConvertibleElement, Target: FloatConvertibleElement>(
         from: Source.Type, to: Target.Type
     ) -> Tensor {
         let result = Tensor(uninitializedShape: shape, elementType: Target.elementType)

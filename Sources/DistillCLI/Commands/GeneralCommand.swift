@@ -152,6 +152,9 @@ struct GeneralCommand: ParsableCommand {
     @Option(help: "Log the loss and each term to <output>/metrics.jsonl every N updates.")
     var logEvery = TrainingConfiguration().logEvery
 
+    @Flag(help: ArgumentHelp(TrainingOptions.bf16Help))
+    var bf16 = false
+
     @OptionGroup(title: "Reporting and resuming")
     var session: SessionOptions
 
@@ -208,6 +211,7 @@ struct GeneralCommand: ParsableCommand {
         configuration.evaluateEvery = evalEvery
         configuration.saveEvery = saveEvery
         configuration.logEvery = logEvery
+        configuration.matmulPrecision = bf16 ? .bf16 : .f32
         request.training = configuration
         request.heldOutPath = heldout
         request.boundary = paragraphs ? .blankLine : .line
