@@ -29,7 +29,7 @@ extension Tensor {
     func matmulOperand(_ precision: MatmulPrecision) -> Tensor {
         switch precision {
         case .f32: self
-        case .bf16: converted(from: Float.self, to: BFloat16.self)
+        case .bf16: roundedToBFloat16()
         }
     }
 }
