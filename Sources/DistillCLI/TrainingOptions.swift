@@ -124,3 +124,9 @@ struct TrainingOptions: ParsableArguments {
         }
     }
 }
+
+extension TrainingConfiguration {
+    /// ", bf16 matmuls (master weights f32)" when the run multiplies in another precision than f32, for the line
+    /// that sums a run up.
+    var precisionNote: String { matmulPrecision == .f32 ? "" : ", \(matmulPrecision) matmuls (master weights f32)" }
+}
