@@ -3,13 +3,14 @@ import Tensors
 import TestSupport
 import Testing
 
-/// `--bf16` on the training commands, run as the built binary: documented in each one's help, trains, and with
-/// oneDNN capped to AVX2 (`ONEDNN_MAX_CPU_ISA`: no AVX512-BF16, no AMX) stops saying what the CPU lacks.
+/// `--bf16` on the training commands (and `mlm`, which shares their options), run as the built binary: documented
+/// in each one's help, trains, and with oneDNN capped to AVX2 (`ONEDNN_MAX_CPU_ISA`: no AVX512-BF16, no AMX)
+/// stops saying what the CPU lacks.
 @Suite(.enabled(if: CommandLine.distillBinary != nil, "the distill executable is not next to the test bundle"))
 struct MixedPrecisionCommandLineTests {
     static let commands = ["finetune", "task", "general"]
 
-    @Test(arguments: commands) func theHelpSaysWhatStaysF32AndWhatTheCPUNeeds(command: String) throws {
+    @Test(arguments: commands + ["mlm"]) func theHelpSaysWhatStaysF32AndWhatTheCPUNeeds(command: String) throws {
         let help = try HelpAndBenchTests.unwrappedHelp([command])
         let line = try #require(help.split(separator: "\n").first { $0.contains("--bf16") }, "\(help)")
         for words in ["master weights", "AdamW's state", "reductions stay f32", "AVX512-BF16", "AMX-BF16", "error"] {
