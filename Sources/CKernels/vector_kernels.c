@@ -374,6 +374,31 @@ INLINE void k_dequantize_rows_s32(long rows, long n, const int *sums, const floa
 }
 
 // One entry point per kernel and instruction set; the kernel body is inlined into it and compiled for `TARGET`.
+typedef unsigned int v16u __attribute__((ext_vector_type(16)));
+typedef unsigned short v16h __attribute__((ext_vector_type(16)));
+
+/// The upper 16 bits of `bits` (floats) rounded to nearest, ties to even, as `BFloat16.init` rounds: adding
+/// 0x7FFF plus the lowest kept bit carries into the kept half exactly when the dropped half is above 0x8000, or
+/// equal to it with an odd kept half. A NaN is truncated and kept quiet instead (its carry could make an infinity).
+INLINE v16u bf16_bits(v16u bits) {
+    v16u rounded = (bits + 0x7FFF + ((bits >> 16) & 1)) >> 16;
+    v16u nan = (v16u)((v16i)(bits & 0x7FFFFFFF) > 0x7F800000);
+    return (rounded & ~nan) | (((bits >> 16) | 0x40) & nan);
+}
+
+/// `y` = `x` rounded to bfloat16 bits, `count` elements.
+INLINE void k_round_to_bf16(long count, const float *x, unsigned short *y) {
+    long i = 0;
+    for (; i + 16 <= count; i += 16) {
+        v16h narrow = __builtin_convertvector(bf16_bits((v16u)load(x + i)), v16h);
+        memcpy(y + i, &narrow, sizeof narrow);
+    }
+    if (i < count) {
+        v16h narrow = __builtin_convertvector(bf16_bits((v16u)load_part(x + i, count - i, 0)), v16h);
+        memcpy(y + i, &narrow, (count - i) * sizeof(unsigned short));
+    }
+}
+
 #define KERNEL_SET(SET, TARGET)                                                                                     \
     TARGET static void exp_##SET(long c, const float *x, float *y) { k_exp(c, x, y); }                              \
     TARGET static void erf_##SET(long c, const float *x, float *y) { k_erf(c, x, y); }                              \
@@ -416,11 +441,13 @@ INLINE void k_dequantize_rows_s32(long rows, long n, const int *sums, const floa
                                                  float *y) {                                                        \
         k_dequantize_rows_s32(rows, n, sums, rs, z, cs, csum, b, gelu, y);                                          \
     }                                                                                                               \
+    TARGET static void round_to_bf16_##SET(long c, const float *x, unsigned short *y) { k_round_to_bf16(c, x, y); } \
     static const ck_vector_kernels kernels_##SET = {                                                                \
         exp_##SET, erf_##SET, tanh_##SET, gelu_##SET, gelu_backward_##SET, gelu_tanh_##SET,                          \
         gelu_tanh_backward_##SET, silu_##SET, silu_backward_##SET, softmax_rows_##SET,                              \
         softmax_backward_rows_##SET, log_softmax_rows_##SET, log_softmax_backward_rows_##SET,                       \
         layer_norm_rows_##SET, layer_norm_backward_rows_##SET, quantize_rows_u8_##SET, dequantize_rows_s32_##SET,   \
+        round_to_bf16_##SET,                                                                                         \
     };
 
 KERNEL_SET(baseline, )

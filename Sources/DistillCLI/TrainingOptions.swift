@@ -50,6 +50,18 @@ struct TrainingOptions: ParsableArguments {
     @Flag(help: "Batch examples of similar length together (less padding, faster epochs).")
     var groupByLength = false
 
+    @Flag(help: ArgumentHelp(TrainingOptions.bf16Help))
+    var bf16 = false
+
+    /// The help of `--bf16`, which `distill general` shares.
+    static let bf16Help = """
+        Mixed-precision training: the linear layers' matmuls, forward and backward, take operands rounded to bf16 \
+        and accumulate in f32 on oneDNN's AVX512-BF16 or AMX kernels (faster); master weights, gradients, AdamW's \
+        state, LayerNorm, softmax, losses and reductions stay f32. Needs a CPU with AVX512-BF16 or AMX-BF16: the \
+        command stops with an error naming them otherwise. A checkpoint resumes only with the same setting \
+        (default: off, f32 matmuls).
+        """
+
     /// After the warm-up, how the learning rate goes on.
     enum LearningRateSchedule: String, ExpressibleByArgument, CaseIterable {
         case linear, constant
@@ -77,6 +89,7 @@ struct TrainingOptions: ParsableArguments {
         configuration.saveEvery = saveEvery
         configuration.logEvery = logEvery
         configuration.groupByLength = groupByLength
+        configuration.matmulPrecision = bf16 ? .bf16 : .f32
         return configuration
     }
 
@@ -107,6 +120,13 @@ struct TrainingOptions: ParsableArguments {
         case .evaluateEvery: "eval-every"
         case .saveEvery: "save-every"
         case .logEvery: "log-every"
+        case .matmulPrecision: "bf16"
         }
     }
+}
+
+extension TrainingConfiguration {
+    /// ", bf16 matmuls (master weights f32)" when the run multiplies in another precision than f32, for the line
+    /// that sums a run up.
+    var precisionNote: String { matmulPrecision == .f32 ? "" : ", \(matmulPrecision) matmuls (master weights f32)" }
 }

@@ -83,6 +83,7 @@ public final class GeneralDistillationRun {
         var configuration = request.training
         configuration.epochs = 1
         configuration.maxSteps = request.steps
+        try configuration.validate()  // before the models are loaded and the corpus is read
         let studentHasTokenizer = StudentInitialization.tokenizerFileNames.contains {
             FileManager.default.fileExists(atPath: request.studentDirectory.appendingPathComponent($0).path)
         }

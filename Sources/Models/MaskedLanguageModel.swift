@@ -55,7 +55,7 @@ public final class MaskedLanguageModel: Module {
     /// The head alone: vocabulary logits `[..., vocab]` of hidden states `[..., hidden]` (for example only the
     /// rows of masked positions, sparing the vocabulary projection of every other token).
     public func vocabularyLogits(_ hidden: Tensor) -> Tensor {
-        layerNorm(activate(transform(hidden))).linear(weight: encoder.embeddings.words.weight, bias: vocabularyBias)
+        layerNorm(activate(transform(hidden))).linear(weight: encoder.embeddings.words.weight, bias: vocabularyBias, precision: matmulPrecision)
     }
 
     private func activate(_ x: Tensor) -> Tensor {

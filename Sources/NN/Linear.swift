@@ -1,6 +1,6 @@
 import Tensors
 
-/// y = x · Wᵀ + b with PyTorch's `[out, in]` weight layout.
+/// y = x · Wᵀ + b with PyTorch's `[out, in]` weight layout, multiplied in the module's `matmulPrecision`.
 public final class Linear: Module {
     public var weight: Tensor
     public var bias: Tensor?
@@ -42,14 +42,14 @@ public final class Linear: Module {
     }
 
     public func callAsFunction(_ x: Tensor) -> Tensor {
-        quantized?.apply(x, bias: bias, gelu: false) ?? x.linear(weight: weight, bias: bias)
+        quantized?.apply(x, bias: bias, gelu: false) ?? x.linear(weight: weight, bias: bias, precision: matmulPrecision)
     }
 
     /// GELU(x · Wᵀ + b) in one kernel when nothing needs a gradient, else the two steps.
     public func withGELU(_ x: Tensor) -> Tensor {
         if let quantized { return quantized.apply(x, bias: bias, gelu: true) }
         let needsGrad = GradMode.isEnabled && (x.requiresGrad || weight.requiresGrad || bias?.requiresGrad == true)
-        return needsGrad ? self(x).gelu() : x.linear(weight: weight, bias: bias, fusedGELU: true)
+        return needsGrad ? self(x).gelu() : x.linear(weight: weight, bias: bias, fusedGELU: true, precision: matmulPrecision)
     }
 }
 

@@ -8,6 +8,9 @@ import Tensors
 open class Module {
     /// Training mode turns dropout on; evaluation mode turns it off.
     public private(set) var isTraining = true
+    /// The precision of the matrix products of this module's layers (see `MatmulPrecision`): f32 unless
+    /// `setMatmulPrecision` chose another for mixed-precision training.
+    public private(set) var matmulPrecision = MatmulPrecision.f32
 
     public init() {}
 
@@ -69,6 +72,11 @@ open class Module {
     /// Switches this module and all descendants between training and evaluation mode.
     public final func setTraining(_ training: Bool) {
         for (_, module) in namedModules() { module.isTraining = training }
+    }
+
+    /// Sets the precision of the matrix products of this module and all descendants.
+    public final func setMatmulPrecision(_ precision: MatmulPrecision) {
+        for (_, module) in namedModules() { module.matmulPrecision = precision }
     }
 
     /// Stops (or restarts) gradient flow to the parameters whose names satisfy `predicate`.

@@ -33,16 +33,22 @@ extension Tensor {
 
     /// `self · weightᵀ + bias` with PyTorch's `[out, in]` weight, over the last axis of `self`.
     /// With `fusedGELU` the activation runs inside the matmul (inference only: no gradient is recorded).
-    public func linear(weight: Tensor, bias: Tensor?, fusedGELU: Bool = false) -> Tensor {
+    ///
+    /// `precision` is that of the products, forward and backward: in bf16, `self`, `weight` and the incoming
+    /// gradient are rounded to bf16 once per call (the rounded input and weight are kept for the backward pass)
+    /// and multiplied into f32; the bias and its gradient stay f32.
+    public func linear(weight: Tensor, bias: Tensor?, fusedGELU: Bool = false, precision: MatmulPrecision = .f32) -> Tensor {
         let inFeatures = lastDimension, outFeatures = weight.shape[0]
         precondition(weight.shape == [outFeatures, inFeatures], "linear: input \(shape), weight \(weight.shape)")
         precondition(bias.map { $0.count == outFeatures } ?? true, "linear: bias of \(bias?.count ?? 0) for \(outFeatures) outputs")
         let rows = rowCount
         let result = Tensor(uninitializedShape: Array(shape.dropLast()) + [outFeatures])
-        let xLayout = MatrixLayout.rowMajor([rows, inFeatures])
-        let wLayout = MatrixLayout.rowMajor([outFeatures, inFeatures])
+        let operandType = precision.operandType
+        let (xOperand, wOperand) = (matmulOperand(precision), weight.matmulOperand(precision))
+        let xLayout = MatrixLayout.rowMajor([rows, inFeatures], type: operandType)
+        let wLayout = MatrixLayout.rowMajor([outFeatures, inFeatures], type: operandType)
         let yLayout = MatrixLayout.rowMajor([rows, outFeatures])
-        OneDNN.shared.validatedMatmul(pointer, xLayout, weight.pointer, wLayout.transposed, result.pointer, yLayout,
+        OneDNN.shared.validatedMatmul(xOperand.rawPointer, xLayout, wOperand.rawPointer, wLayout.transposed, result.pointer, yLayout,
                                       bias: bias.map { UnsafeRawPointer($0.pointer) },
                                       epilogue: MatmulEpilogue(bias: bias != nil, gelu: fusedGELU))
         if fusedGELU {
@@ -52,14 +58,17 @@ extension Tensor {
         let x = self
         return result.recording([x, weight] + (bias.map { [$0] } ?? [])) { g in
             var grads: [Tensor?] = [nil, nil]
+            let gOperand = g.matmulOperand(precision)
+            let gLayout = MatrixLayout.rowMajor([rows, outFeatures], type: operandType)
             if x.requiresGrad {
                 let gradX = Tensor(uninitializedShape: x.shape)
-                OneDNN.shared.validatedMatmul(g.pointer, yLayout, weight.pointer, wLayout, gradX.pointer, xLayout)
+                OneDNN.shared.validatedMatmul(gOperand.rawPointer, gLayout, wOperand.rawPointer, wLayout, gradX.pointer, .rowMajor([rows, inFeatures]))
                 grads[0] = gradX
             }
             if weight.requiresGrad {
                 let gradW = Tensor(uninitializedShape: weight.shape)
-                OneDNN.shared.validatedMatmul(g.pointer, yLayout.transposed, x.pointer, xLayout, gradW.pointer, wLayout)
+                OneDNN.shared.validatedMatmul(gOperand.rawPointer, gLayout.transposed, xOperand.rawPointer, xLayout, gradW.pointer,
+                                              .rowMajor([outFeatures, inFeatures]))
                 grads[1] = gradW
             }
             if let bias { grads.append(bias.requiresGrad ? g.reshaped([rows, outFeatures]).sum(axis: 0) : nil) }

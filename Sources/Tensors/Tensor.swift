@@ -73,6 +73,10 @@ public final class Tensor: @unchecked Sendable {
         return storage.base.assumingMemoryBound(to: Float.self) + offset
     }
 
+    /// Address of the first element of a tensor of any element type, for the kernels of this module (oneDNN
+    /// operands): valid as long as `pointer` would be.
+    var rawPointer: UnsafeMutableRawPointer { storage.base + offset * storage.elementType.byteSize }
+
     /// Calls `body` with the elements of an `f32` tensor in row-major order; the buffer is valid only during the call.
     public func withUnsafeBufferPointer<R, E: Error>(_ body: (UnsafeBufferPointer<Float>) throws(E) -> R) throws(E) -> R {
         try withUnsafeBufferPointer(as: Float.self, body)

@@ -66,7 +66,7 @@ extension Tensor {
         // The conversions on hot paths (bf16 matmul inputs and weights), with concrete types: through the
         // existentials below every element would cost a witness-table call.
         switch (elementType, target) {
-        case (.f32, .bf16): return converted(from: Float.self, to: BFloat16.self)
+        case (.f32, .bf16): return roundedToBFloat16()
         case (.bf16, .f32): return converted(from: BFloat16.self, to: Float.self)
         default: break
         }
@@ -84,6 +84,22 @@ extension Tensor {
             result.withUnsafeMutableBufferPointer(as: Target.self) { target in
                 parallelFor(count, grain: 1 << 16) { range in
                     for i in range { target[i] = Target(source[i].floatValue) }
+                }
+            }
+        }
+        return result
+    }
+
+    /// This f32 tensor rounded to bf16 by the vector kernel, bit for bit as `BFloat16.init(_:)` rounds.
+    func roundedToBFloat16() -> Tensor {
+        let result = Tensor(uninitializedShape: shape, elementType: .bf16)
+        withUnsafeBufferPointer { source in
+            result.withUnsafeMutableBufferPointer(as: BFloat16.self) { target in
+                target.withMemoryRebound(to: UInt16.self) { bits in
+                    guard let from = source.baseAddress, let to = bits.baseAddress else { return }
+                    parallelFor(count, grain: 1 << 16) { range in
+                        VectorKernels.best.roundToBFloat16(range.count, from + range.lowerBound, to + range.lowerBound)
+                    }
                 }
             }
         }

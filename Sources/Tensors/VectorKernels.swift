@@ -108,4 +108,9 @@ public struct VectorKernels: @unchecked Sendable {
                            bias: UnsafePointer<Float>, gelu: Bool, _ y: UnsafeMutablePointer<Float>) {
         table.pointee.dequantize_rows_s32(rows, n, sums, rowScales, zeroPoints, columnScales, columnSums, bias, gelu ? 1 : 0, y)
     }
+
+    /// `y` = `x` rounded to bfloat16 (ties to even, NaN kept quiet), bit for bit as `BFloat16.init(_:)` rounds.
+    public func roundToBFloat16(_ count: Int, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<UInt16>) {
+        table.pointee.round_to_bf16(count, x, y)
+    }
 }

@@ -110,7 +110,8 @@ public final class Trainer {
     /// - Parameters:
     ///   - modules: The modules whose parameters are trained, each under a name that prefixes its parameter names
     ///     in the checkpoint (use "" for the main model, and distinct names for extra modules such as a
-    ///     projection). Parameters with `requiresGrad == false` (frozen) are not trained.
+    ///     projection). Parameters with `requiresGrad == false` (frozen) are not trained. Their matmul precision
+    ///     is set to the configuration's (for their evaluation too); other modules keep theirs.
     ///   - generator: The generator the modules draw dropout from (the one they were built with), or `nil` if
     ///     they draw nothing while training.
     ///   - batches: The training micro-batches, of `configuration.batchSize` × `processGroup.size` examples each.
@@ -132,6 +133,7 @@ public final class Trainer {
         guard !modules.contains(where: { $0.module.isQuantized }) else { throw TrainingError.quantizedModel }
         guard batches.exampleCount > 0, batches.batchesPerEpoch > 0 else { throw TrainingError.noTrainingExamples }
         self.configuration = configuration
+        for (_, module) in modules { module.setMatmulPrecision(configuration.matmulPrecision) }
         plan = TrainingPlan(configuration: configuration, batchesPerEpoch: batches.batchesPerEpoch)
         self.outputDirectory = outputDirectory
         self.modules = modules

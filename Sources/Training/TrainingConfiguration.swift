@@ -1,3 +1,5 @@
+import Tensors
+
 /// The hyperparameters of a training run. The defaults are those of a BERT-family fine-tuning run on a GLUE task;
 /// each says where it comes from.
 ///
@@ -50,12 +52,17 @@ public struct TrainingConfiguration: Sendable, Equatable {
     /// Batch examples of similar length together (Hugging Face's `group_by_length`), which wastes less compute
     /// on padding; otherwise batches are drawn from a fresh shuffle each epoch.
     public var groupByLength = false
+    /// The precision of the trained modules' linear-layer products, forward and backward (`bf16`: mixed
+    /// precision, on a CPU with AVX512-BF16 or AMX). The weights, their gradients, AdamW's moments, LayerNorm,
+    /// softmax, the losses and every reduction stay f32 whichever it is. Default f32.
+    public var matmulPrecision = MatmulPrecision.f32
 
     /// The defaults above.
     public init() {}
 
-    /// Checks that every value is in range, naming the setting at fault.
-    public func validate() throws(TrainingError) {
+    /// Checks that every value is in range and that `cpu` can multiply in `matmulPrecision`, naming the setting
+    /// at fault.
+    public func validate(on cpu: CPUFeatures = .oneDNN) throws(TrainingError) {
         func require(_ condition: Bool, _ setting: TrainingSetting, _ rule: String) throws(TrainingError) {
             if !condition { throw .invalidSetting(setting, rule) }
         }
@@ -73,6 +80,7 @@ public struct TrainingConfiguration: Sendable, Equatable {
         try require(evaluateEvery.map { $0 > 0 } ?? true, .evaluateEvery, "must be at least 1")
         try require(saveEvery.map { $0 > 0 } ?? true, .saveEvery, "must be at least 1")
         try require(logEvery > 0, .logEvery, "must be at least 1")
+        if let missing = matmulPrecision.missingSupport(on: cpu) { throw .invalidSetting(.matmulPrecision, "cannot run on this CPU: \(missing)") }
     }
 
     /// The settings that shape the trajectory of the weights; a checkpoint can only be resumed by a run that
@@ -84,20 +92,21 @@ public struct TrainingConfiguration: Sendable, Equatable {
             "max_grad_norm": maxGradNorm.map { "\($0)" } ?? "none", "seed": "\(seed)",
             "max_steps": maxSteps.map(String.init) ?? "none", "max_length": "\(maxLength)",
             "group_by_length": "\(groupByLength)", "adam_beta2": "\(adamBeta2)", "adam_epsilon": "\(adamEpsilon)",
-            "lr_decay": decaysLearningRate ? "linear" : "none",
+            "lr_decay": decaysLearningRate ? "linear" : "none", "matmul_precision": matmulPrecision.rawValue,
         ]
     }
 
     /// The values of trajectory settings that checkpoints written before they existed do not record.
     static let unrecordedTrajectorySettings = [
         "adam_beta2": "\(Float(0.999))", "adam_epsilon": "\(Float(1e-8))", "lr_decay": "linear",
+        "matmul_precision": MatmulPrecision.f32.rawValue,
     ]
 }
 
 /// A setting of ``TrainingConfiguration``, as errors name it.
 public enum TrainingSetting: String, Sendable, CaseIterable, CustomStringConvertible {
     case epochs, batchSize, gradientAccumulation, learningRate, warmupRatio, weightDecay, adamBeta2, adamEpsilon, maxGradNorm, maxSteps
-    case maxLength, evaluateEvery, saveEvery, logEvery
+    case maxLength, evaluateEvery, saveEvery, logEvery, matmulPrecision
 
     public var description: String {
         switch self {
@@ -115,6 +124,7 @@ public enum TrainingSetting: String, Sendable, CaseIterable, CustomStringConvert
         case .evaluateEvery: "the number of updates between evaluations"
         case .saveEvery: "the number of updates between checkpoints"
         case .logEvery: "the number of updates between log lines"
+        case .matmulPrecision: "the matmul precision"
         }
     }
 }

@@ -61,6 +61,28 @@ import Tensors
         }
     }
 
+    /// The vector kernel that rounds matmul operands (`converted(to: .bf16)`) gives `BFloat16.init`'s bits, on
+    /// every instruction set this CPU runs: the edge values above, each neighbour of every bf16 and its halfway
+    /// points (ties both ways), and random patterns, in a count that is no multiple of 16 (the tail).
+    @Test(arguments: VectorKernels.InstructionSet.allCases.filter { VectorKernels($0) != nil })
+    func theVectorKernelRoundsAsBFloat16Does(instructionSet: VectorKernels.InstructionSet) throws {
+        let kernels = try #require(VectorKernels(instructionSet))
+        let generator = RandomGenerator(seed: 64)
+        let edges: [UInt32] = [0, 0x8000_0000, 1, 0x8000, 0x1_8000, 0xC000, 0x7F_FFFF, 0x7F7F_7FFF, 0x7F7F_8000, 0x7F7F_FFFF,
+                               0xFF7F_FFFF, 0x7F80_0000, 0xFF80_0000, 0x7FC0_0000, 0x7F80_0001, 0xFF80_0001, 0x7FFF_FFFF]
+        let neighbours = (0 ... UInt32(UInt16.max)).flatMap { bits in [0x7FFF, 0x8000, 0x8001].map { bits << 16 | $0 } }
+        let random = (0..<1001).map { _ in UInt32(truncatingIfNeeded: generator.below(1 << 32)) }
+        let inputs = (edges + neighbours + random).map(Float.init(bitPattern:))
+        var rounded = [UInt16](repeating: 0, count: inputs.count)
+        inputs.withUnsafeBufferPointer { x in
+            rounded.withUnsafeMutableBufferPointer { y in
+                if let x = x.baseAddress, let y = y.baseAddress { kernels.roundToBFloat16(inputs.count, x, y) }
+            }
+        }
+        let wrong = zip(inputs, rounded).filter { BFloat16($0).bitPattern != $1 }
+        #expect(wrong.isEmpty, "\(wrong.count) wrong, first \(wrong.first.map { String($0.0.bitPattern, radix: 16) } ?? "")")
+    }
+
     /// Every bfloat16 converts to a float exactly and back to the same bits (NaNs stay NaNs).
     @Test func bfloat16RoundTripsEveryBitPattern() {
         for bits in 0 ... UInt16.max {

@@ -50,6 +50,7 @@ typedef struct {
                                          const int *_Nonnull zero_points, const float *_Nonnull col_scales,
                                          const int *_Nonnull col_sums, const float *_Nonnull bias, int gelu,
                                          float *_Nonnull y);
+    void (*_Nonnull round_to_bf16)(long count, const float *_Nonnull x, unsigned short *_Nonnull y);
 } ck_vector_kernels;
 
 typedef enum { ck_baseline, ck_avx2, ck_avx512 } ck_instruction_set;

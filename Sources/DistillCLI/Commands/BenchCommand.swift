@@ -19,8 +19,9 @@ struct BenchCommand: ParsableCommand {
             12 heads, FFN 1536, vocab 30522 with random weights, forward at batch 32 x seq 128 and batch 1 x seq \
             128, the same forward with the blocks' linear layers quantized to int8 and to bf16 (see distill \
             quantize; skipped with a note on a CPU without VNNI or AVX512-BF16), and a training step (forward + \
-            backward + AdamW, classification head) at batch 32 x seq 64; a general-distillation step (distilbert \
-            objective: that encoder with a masked-LM head as teacher, a 3-layer student of the same width, 15% of \
+            backward + AdamW, classification head) at batch 32 x seq 64, also with the linear layers' matmuls \
+            in bf16 as --bf16 trains (skipped with a note on a CPU without AVX512-BF16); a general-distillation \
+            step (distilbert objective: that encoder with a masked-LM head as teacher, a 3-layer student of the same width, 15% of \
             the tokens masked; teacher forward, student forward + backward + clipping + AdamW) at batch 16 x seq \
             128 (compare scripts/anchor-general-step.py --batch-size 16); then the WordPiece tokenizer's MB/s on \
             one core, one text at a time. Compare with \
@@ -90,6 +91,16 @@ struct BenchCommand: ParsableCommand {
         let optimizer = AdamW(groups: AdamW.bertGroups(of: model, weightDecay: 0.01), learningRate: 1e-5)
         let step = results.measuring(.trainTokensPerSecond) { Self.median(repeats) { Self.trainStep(model, optimizer, batch: 32, seq: 64, generator: generator) } }
         results.trainTokensPerSecond = 32 * 64 / step
+        if let reason = MatmulPrecision.bf16.missingSupport() {
+            results.trainBF16SkipReason = reason
+        } else {
+            model.setMatmulPrecision(.bf16)
+            let bf16Step = results.measuring(.trainTokensPerSecondBF16) {
+                Self.median(repeats) { Self.trainStep(model, optimizer, batch: 32, seq: 64, generator: generator) }
+            }
+            model.setMatmulPrecision(.f32)
+            results.trainTokensPerSecondBF16 = 32 * 64 / bf16Step
+        }
         let generalStep = try results.measuring(.generalDistillTokensPerSecond) { try Self.generalDistillStepSeconds(config, repeats: repeats, generator: generator) }
         results.generalDistillTokensPerSecond = 16 * 128 / generalStep
 
@@ -194,6 +205,10 @@ struct BenchResults: Codable {
     var forwardTokensPerSecond = 0.0
     var forwardLatencyMilliseconds = 0.0
     var trainTokensPerSecond = 0.0
+    /// The training step with the linear layers' matmuls in bf16 (`--bf16`), or why it was not measured (shown in
+    /// the table only).
+    var trainTokensPerSecondBF16: Double?
+    var trainBF16SkipReason: String?
     var generalDistillTokensPerSecond = 0.0
     var forwardMatmulEfficiency = 0.0
     var forwardTokensPerSecondInt8: Double?
@@ -214,6 +229,7 @@ struct BenchResults: Codable {
         case forwardTokensPerSecond = "forward_tokens_per_s_b32_s128"
         case forwardLatencyMilliseconds = "forward_latency_ms_b1_s128"
         case trainTokensPerSecond = "train_tokens_per_s_b32_s64"
+        case trainTokensPerSecondBF16 = "train_tokens_per_s_b32_s64_bf16"
         case generalDistillTokensPerSecond = "general_distill_tokens_per_s"
         case forwardMatmulEfficiency = "forward_fraction_of_matmul_rate"
         case tokenizerMegabytesPerSecond = "tokenizer_mb_per_s"
@@ -271,6 +287,8 @@ struct BenchResults: Codable {
         }
         rows += [
             ("train step b32 x s64", String(format: "%.0f tokens/s", trainTokensPerSecond), CodingKeys.trainTokensPerSecond.stringValue),
+            ("train step b32 x s64 bf16", trainTokensPerSecondBF16.map { String(format: "%.0f tokens/s", $0) }
+                ?? "skipped: \(trainBF16SkipReason ?? "not measured")", CodingKeys.trainTokensPerSecondBF16.stringValue),
             ("general distillation step b16 x s128 (distilbert, 6 -> 3 layers)", String(format: "%.0f tokens/s", generalDistillTokensPerSecond),
              CodingKeys.generalDistillTokensPerSecond.stringValue),
             ("forward share of matmul rate", String(format: "%.0f%%", 100 * forwardMatmulEfficiency), nil),

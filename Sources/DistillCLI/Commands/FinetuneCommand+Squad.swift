@@ -27,7 +27,7 @@ extension FinetuneCommand {
             fine-tuning \(run.model.config.modelType.rawValue) \(model) (\(run.model.parameterCount) parameters) for question answering on \(train): \
             \(run.questionCount) questions in \(run.windowCount) windows of up to \(configuration.maxLength) tokens
             \(plan.epochCount) epoch(s), \(plan.totalSteps) updates (\(plan.warmupSteps) warm-up) of \
-            \(configuration.batchSize) x \(configuration.gradientAccumulation) windows, peak lr \(configuration.learningRate)
+            \(configuration.batchSize) x \(configuration.gradientAccumulation) windows, peak lr \(configuration.learningRate)\(configuration.precisionNote)
             """ + (run.freshParameters.isEmpty ? "" : "\nfresh weights: " + run.freshParameters.joined(separator: ", ")))
         try Self.finish(try run.train(resume: session.resume), metric: SquadScores.f1Name, checkpoint: run.trainer.checkpointDirectory, output: outputURL)
     }

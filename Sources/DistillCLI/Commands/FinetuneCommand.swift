@@ -90,7 +90,7 @@ struct FinetuneCommand: ParsableCommand {
             fine-tuning \(run.model.config.modelType.rawValue) \(model) (\(run.model.parameterCount) parameters) on \(train): \
             \(run.trainingExampleCount) examples, \(head)
             \(plan.epochCount) epoch(s), \(plan.totalSteps) updates (\(plan.warmupSteps) warm-up) of \
-            \(configuration.batchSize) x \(configuration.gradientAccumulation) examples, peak lr \(configuration.learningRate)
+            \(configuration.batchSize) x \(configuration.gradientAccumulation) examples, peak lr \(configuration.learningRate)\(configuration.precisionNote)
             """ + (run.keptHead ? "\nkept the checkpoint's classification head" : "")
             + (run.freshParameters.isEmpty ? "" : "\nfresh weights: " + run.freshParameters.joined(separator: ", ")))
 

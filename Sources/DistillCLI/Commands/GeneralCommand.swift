@@ -152,6 +152,9 @@ struct GeneralCommand: ParsableCommand {
     @Option(help: "Log the loss and each term to <output>/metrics.jsonl every N updates.")
     var logEvery = TrainingConfiguration().logEvery
 
+    @Flag(help: ArgumentHelp(TrainingOptions.bf16Help))
+    var bf16 = false
+
     @OptionGroup(title: "Reporting and resuming")
     var session: SessionOptions
 
@@ -208,6 +211,7 @@ struct GeneralCommand: ParsableCommand {
         configuration.evaluateEvery = evalEvery
         configuration.saveEvery = saveEvery
         configuration.logEvery = logEvery
+        configuration.matmulPrecision = bf16 ? .bf16 : .f32
         request.training = configuration
         request.heldOutPath = heldout
         request.boundary = paragraphs ? .blankLine : .line
@@ -241,7 +245,7 @@ struct GeneralCommand: ParsableCommand {
                 + "\(run.student.config.hiddenSize), \(run.student.parameterCount) parameters) on \(corpus.joined(separator: ", "))",
             "terms: " + run.objective.terms.map { "\($0.weight) x \($0.term.name)" }.joined(separator: " + "),
             "\(plan.totalSteps) updates (\(plan.warmupSteps) warm-up) of \(used.batchSize) x \(used.gradientAccumulation) sequences of at most "
-                + "\(used.maxLength) tokens, peak lr \(used.learningRate)",
+                + "\(used.maxLength) tokens, peak lr \(used.learningRate)" + used.precisionNote,
         ]
         for (file, count) in run.skippedCorpusLines { notes.append("\(file): \(count) line(s) skipped (not UTF-8 text)") }
         if run.copiedTeacherHead { notes.append("the student's masked-LM head was copied from the teacher") }

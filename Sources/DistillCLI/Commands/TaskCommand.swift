@@ -244,7 +244,7 @@ struct TaskCommand: ParsableCommand {
                 + (cached ? "; teacher logits cached" : "; teacher run at every step"),
             "\(plan.epochCount) epoch(s), \(plan.totalSteps) updates (\(plan.warmupSteps) warm-up) of "
                 + "\(configuration.batchSize) x \(configuration.gradientAccumulation) \(unit), peak lr \(configuration.learningRate)"
-                + (configuration.decaysLearningRate ? "" : " (constant)"),
+                + (configuration.decaysLearningRate ? "" : " (constant)") + configuration.precisionNote,
         ]
         if let teacherScores { notes.append("teacher on dev: " + teacherScores) }
         if !fresh.isEmpty { notes.append("fresh student weights: " + fresh.joined(separator: ", ")) }
