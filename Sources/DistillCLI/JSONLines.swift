@@ -1,3 +1,4 @@
+import Foundation
 import JSON
 
 /// One input line of `distill tokenize` / `distill embed`: `{"text": ...}`, or `{"text": ..., "text_pair": ...}`
@@ -83,10 +84,16 @@ package enum JSONLines {
 
     /// Reads lines from `nextLine` until it returns `nil` and hands the records to `body` in batches of at most
     /// `batchSize`, in input order. At the first bad line, the records before it are handed over and the error is
-    /// thrown, so that output lines always correspond to the input lines before the bad one.
+    /// thrown, so that output lines always correspond to the input lines before the bad one. Standard output is
+    /// flushed after each batch: a program that writes a line into a pipe and waits for the answer gets it then,
+    /// not when the input ends.
     package static func forEachBatch(
         size batchSize: Int, pairs: PairPolicy, nextLine: () -> String?, _ body: ([TextRecord]) throws -> Void
     ) throws {
+        func handOver(_ batch: [TextRecord]) throws {
+            defer { fflush(nil) }  // every output stream (naming stdout is not concurrency-safe in Swift 6)
+            try body(batch)
+        }
         var batch: [TextRecord] = []
         batch.reserveCapacity(batchSize)
         var number = 0
@@ -96,16 +103,16 @@ package enum JSONLines {
             do {
                 record = try Self.record(line, number: number, pairs: pairs)
             } catch {
-                if !batch.isEmpty { try body(batch) }
+                if !batch.isEmpty { try handOver(batch) }
                 throw error
             }
             guard let record else { continue }
             batch.append(record)
             if batch.count == batchSize {
-                try body(batch)
+                try handOver(batch)
                 batch.removeAll(keepingCapacity: true)
             }
         }
-        if !batch.isEmpty { try body(batch) }
+        if !batch.isEmpty { try handOver(batch) }
     }
 }

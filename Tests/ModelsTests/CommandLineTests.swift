@@ -96,6 +96,31 @@ import Tokenizers
         #expect(try run.objects().count == printed)
     }
 
+    /// A program that writes one line into `distill tokenize` and waits gets its answer while the pipe is still open.
+    @Test func tokenizeAnswersEachLineBeforeTheInputEnds() throws {
+        let binary = try #require(CommandLine.distillBinary)
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = ["tokenize", "--model", Self.goldenTokenizer.path]
+        let (input, output) = (Pipe(), Pipe())
+        (process.standardInput, process.standardOutput) = (input, output)
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        defer { try? input.fileHandleForWriting.close(); process.waitUntilExit() }
+        input.fileHandleForWriting.write(Data(#"{"text": "hello world"}"#.utf8 + [10]))
+        // The read blocks until bytes arrive (without a flush: when the input ends), so it waits on a thread.
+        let answered = DispatchSemaphore(value: 0)
+        nonisolated(unsafe) var answer = ""
+        Thread.detachNewThread {
+            answer = String(decoding: output.fileHandleForReading.availableData, as: UTF8.self)
+            answered.signal()
+        }
+        let arrived = answered.wait(timeout: .now() + 30) == .success
+        if !arrived { process.terminate() }
+        #expect(arrived, "no answer while the input was open")
+        #expect(!arrived || answer.hasPrefix(#"{"ids": ["#) && answer.hasSuffix("\n"), "\(answer)")
+    }
+
     @Test func tokenizePairsNeedTheSecondText() throws {
         let run = try Self.run(["tokenize", "--model", Self.goldenTokenizer.path, "--pair"], input: #"{"text": "a"}"#)
         #expect(run.status != 0)
