@@ -74,6 +74,11 @@ struct HelpAndBenchTests {
                               ("forward_tokens_per_s_b32_s128_bf16", "bf16"), ("forward_latency_ms_b1_s128_bf16", "bf16")] {
             let skipped = run.output.split(separator: "\n").contains { $0.hasPrefix("forward \(scheme) ") && $0.contains("skipped") }
             #expect((results[key] as? Double ?? 0) > 0 || skipped, "\(key)")
+            // With each scheme's linear-layer rates at both matmul shapes, and the share of them the forward reaches.
+            let rates = (results["quantized_matmul_gflops"] as? [String: Any])?[scheme] as? [String: Double] ?? [:]
+            #expect(skipped || (rates.count == 2 && rates.values.allSatisfy { $0 > 0 }), "\(scheme): \(rates)")
+            let share = (results["forward_fraction_of_quantized_matmul_rate"] as? [String: Double])?[scheme]
+            #expect(skipped || (share ?? 0) > 0, "\(scheme)")
         }
         // The bf16 training step, skipped likewise.
         let bf16Skipped = run.output.split(separator: "\n").contains { $0.contains("train step b32 x s64 bf16") && $0.contains("skipped") }

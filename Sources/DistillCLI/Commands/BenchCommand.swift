@@ -15,7 +15,9 @@ struct BenchCommand: ParsableCommand {
         commandName: "bench",
         abstract: "Measure oneDNN matmul GFLOP/s and BERT forward/training throughput (MiniLM-L6 shape).",
         discussion: """
-            Shapes: matmuls [4096x384]x[384x1152] and [4096x1536]x[1536x384]; a 6-layer encoder of hidden 384, \
+            Shapes: matmuls [4096x384]x[384x1152] and [4096x1536]x[1536x384] (in fp32, and as int8 and bf16 linear \
+            layers, their per-call input conversion included, with the share of that rate each quantized forward \
+            reaches); a 6-layer encoder of hidden 384, \
             12 heads, FFN 1536, vocab 30522 with random weights, forward at batch 32 x seq 128 and batch 1 x seq \
             128, the same forward with the blocks' linear layers quantized to int8 and to bf16 (see distill \
             quantize; skipped with a note on a CPU without VNNI or AVX512-BF16), and a training step (forward + \
@@ -53,7 +55,7 @@ struct BenchCommand: ParsableCommand {
 
     func run() throws {
         var results = BenchResults()
-        for (m, k, n) in [(4096, 384, 1152), (4096, 1536, 384)] {
+        for (m, k, n) in Self.matmulShapes {
             let shape = "\(m)x\(k)x\(n)"
             results.matmulGFLOPS[shape] = results.measuring("matmul_\(shape)") { Self.matmulGFLOPS(m: m, k: k, n: n, repeats: repeats * 4) }
         }
@@ -78,6 +80,12 @@ struct BenchCommand: ParsableCommand {
             let quantized = SequenceClassifier(config: config, generator: RandomGenerator(seed: 0))
             quantized.setTraining(false)
             try quantized.quantize(scheme)
+            for (m, k, n) in Self.matmulShapes {
+                let shape = "\(m)x\(k)x\(n)"
+                results.quantizedMatmulGFLOPS[scheme.name, default: [:]][shape] = try results.measuring("matmul_\(scheme.name)_\(shape)") {
+                    try Self.linearGFLOPS(scheme, m: m, k: k, n: n, repeats: repeats * 4)
+                }
+            }
             let seconds = results.measuring(BenchResults.forwardKey(scheme.name)) {
                 Self.median(repeats) { Self.forward(quantized, batch: 32, seq: 128, generator: generator) }
             }
@@ -85,6 +93,8 @@ struct BenchCommand: ParsableCommand {
                 1000 * Self.median(repeats * 4) { Self.forward(quantized, batch: 1, seq: 128, generator: generator) }
             }
             results.setQuantizedForward(scheme: scheme.name, tokensPerSecond: 32 * 128 / seconds, latencyMilliseconds: latency)
+            results.forwardMatmulEfficiencyQuantized[scheme.name] =
+                flops / seconds / 1e9 / (results.quantizedMatmulGFLOPS[scheme.name]?.values.max() ?? 1)
         }
 
         model.setTraining(true)
@@ -132,6 +142,19 @@ struct BenchCommand: ParsableCommand {
             return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         }
         return times.sorted()[times.count / 2]
+    }
+
+    /// The matmul shapes timed: the fused-QKV-sized and FFN-output-sized products of the MiniLM shape at 32 x 128.
+    static let matmulShapes = [(4096, 384, 1152), (4096, 1536, 384)]
+
+    /// GFLOP/s of a linear layer quantized with `scheme`, as the forward pass runs it: `x [m, k]` times a
+    /// `[n, k]` weight, the per-call input conversion (int8: quantization; bf16: rounding) included.
+    static func linearGFLOPS(_ scheme: any QuantizationScheme, m: Int, k: Int, n: Int, repeats: Int) throws -> Double {
+        let layer = scheme.quantized(Tensor(shape: [n, k], repeating: 0.25))
+        try layer.prepare { $0 }
+        let x = Tensor(shape: [m, k], repeating: 0.5)
+        let seconds = median(repeats) { _ = withoutGrad { layer.apply(x, bias: nil, gelu: false) } }
+        return 2 * Double(m * k * n) / seconds / 1e9
     }
 
     static func matmulGFLOPS(m: Int, k: Int, n: Int, repeats: Int) -> Double {
@@ -202,6 +225,10 @@ struct BenchCommand: ParsableCommand {
 /// What `distill bench` measures (the JSON keys are part of the interface).
 struct BenchResults: Codable {
     var matmulGFLOPS: [String: Double] = [:]
+    /// The quantized linear layers' rates by scheme name, then shape.
+    var quantizedMatmulGFLOPS: [String: [String: Double]] = [:]
+    /// The quantized forward passes' FLOP rate as a fraction of their scheme's best linear-layer rate.
+    var forwardMatmulEfficiencyQuantized: [String: Double] = [:]
     var forwardTokensPerSecond = 0.0
     var forwardLatencyMilliseconds = 0.0
     var trainTokensPerSecond = 0.0
@@ -226,6 +253,8 @@ struct BenchResults: Codable {
 
     enum CodingKeys: String, CodingKey {
         case matmulGFLOPS = "matmul_gflops"
+        case quantizedMatmulGFLOPS = "quantized_matmul_gflops"
+        case forwardMatmulEfficiencyQuantized = "forward_fraction_of_quantized_matmul_rate"
         case forwardTokensPerSecond = "forward_tokens_per_s_b32_s128"
         case forwardLatencyMilliseconds = "forward_latency_ms_b1_s128"
         case trainTokensPerSecond = "train_tokens_per_s_b32_s64"
@@ -279,6 +308,12 @@ struct BenchResults: Codable {
         for (scheme, speeds) in [("int8_dynamic", (forwardTokensPerSecondInt8, forwardLatencyMillisecondsInt8)),
                                  ("bf16", (forwardTokensPerSecondBF16, forwardLatencyMillisecondsBF16))] {
             if let tokens = speeds.0, let latency = speeds.1 {
+                rows += (quantizedMatmulGFLOPS[scheme] ?? [:]).sorted { $0.key < $1.key }.map {
+                    ("oneDNN \(scheme) linear \($0.key)", String(format: "%.1f GFLOP/s", $0.value), "matmul_\(scheme)_\($0.key)")
+                }
+                if let share = forwardMatmulEfficiencyQuantized[scheme] {
+                    rows.append(("forward share of \(scheme) linear rate", String(format: "%.0f%%", 100 * share), nil))
+                }
                 rows += [("forward b32 x s128 \(scheme)", String(format: "%.0f tokens/s", tokens), Self.forwardKey(scheme).stringValue),
                          ("forward b1 x s128 latency \(scheme)", String(format: "%.1f ms", latency), Self.latencyKey(scheme).stringValue)]
             } else if let reason = quantizedSkipReasons[scheme] {
