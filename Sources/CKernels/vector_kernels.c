@@ -7,6 +7,7 @@
 
 typedef float v16 __attribute__((ext_vector_type(16)));
 typedef int v16i __attribute__((ext_vector_type(16)));
+typedef unsigned char v16b __attribute__((ext_vector_type(16)));
 
 // Every helper is inlined into an entry point compiled for one instruction set, so 16-lane vectors never cross
 // a call and the ABI warning about passing them without AVX-512 does not apply.
@@ -342,8 +343,9 @@ INLINE void k_quantize_rows_u8(long rows, long n, const float *x, unsigned char 
         for (long i = 0; i < n; i += 16) {
             long part = n - i < 16 ? n - i : 16;
             v16 v = part == 16 ? load(src + i) : load_part(src + i, part, 0);
-            v16i q = __builtin_convertvector(clamp(round_even(v * inverse + zero), 0, 255), v16i);
-            for (long j = 0; j < part; j++) dst[i + j] = (unsigned char)q[j];
+            // Narrowed as a vector and stored whole: a byte-by-byte store was most of this kernel's time.
+            v16b q = __builtin_convertvector(clamp(round_even(v * inverse + zero), 0, 255), v16b);
+            memcpy(dst + i, &q, (size_t)part);
         }
     }
 }

@@ -96,7 +96,7 @@ public struct VectorKernels: @unchecked Sendable {
     }
 
     /// Each of `rows` rows of `n` to u8 codes with its own scale and zero point (see `Int8Linear`).
-    func quantizeRowsU8(_ rows: Int, _ n: Int, _ x: UnsafePointer<Float>, codes: UnsafeMutablePointer<UInt8>,
+    public func quantizeRowsU8(_ rows: Int, _ n: Int, _ x: UnsafePointer<Float>, codes: UnsafeMutablePointer<UInt8>,
                         scales: UnsafeMutablePointer<Float>, zeroPoints: UnsafeMutablePointer<Int32>) {
         table.pointee.quantize_rows_u8(rows, n, x, codes, scales, zeroPoints)
     }

@@ -118,4 +118,40 @@ import Tensors
             }
         }
     }
+
+    /// Row quantization to u8 gives, on every instruction set, the codes of its formula computed one element at a
+    /// time: scale = (max(high, 0) − min(low, 0)) / 255, zero = round(−low / scale), code = round(x / scale +
+    /// zero) clamped to 0...255 (ties to even). Rows of 37 cover the 16-lane tail; a zero row gets scale 1.
+    @Test(arguments: instructionSets)
+    func rowQuantizationMatchesItsFormula(set: VectorKernels.InstructionSet) throws {
+        let kernels = try #require(VectorKernels(set))
+        let (rows, width) = (4, 37)
+        let x = Tensor.normal([rows, width], std: 2, generator: RandomGenerator(seed: 3)).scalars.enumerated()
+            .map { $0.offset < width ? 0 : $0.offset < 2 * width ? abs($0.element) : $0.element }
+        var codes = [UInt8](repeating: 0, count: rows * width)
+        var scales = [Float](repeating: 0, count: rows), zeroPoints = [Int32](repeating: 0, count: rows)
+        x.withUnsafeBufferPointer { x in
+            codes.withUnsafeMutableBufferPointer { codes in
+                scales.withUnsafeMutableBufferPointer { scales in
+                    zeroPoints.withUnsafeMutableBufferPointer { zeroPoints in
+                        guard let x = x.baseAddress, let c = codes.baseAddress, let s = scales.baseAddress,
+                              let z = zeroPoints.baseAddress else { return }
+                        kernels.quantizeRowsU8(rows, width, x, codes: c, scales: s, zeroPoints: z)
+                    }
+                }
+            }
+        }
+        #expect(scales[0] == 1 && zeroPoints[0] == 0 && codes[0..<width].allSatisfy { $0 == 0 })
+        for row in 0..<rows {
+            let values = x[(row * width)..<((row + 1) * width)]
+            let (low, high) = (min(values.min() ?? 0, 0), max(values.max() ?? 0, 0))
+            let scale: Float = high > low ? (high - low) / 255 : 1
+            let zero = min(max((-low / scale).rounded(.toNearestOrEven), 0), 255)
+            #expect(scales[row] == scale && zeroPoints[row] == Int32(zero), "row \(row)")
+            for (k, value) in values.enumerated() {
+                let expected = UInt8(min(max((value * (1 / scale) + zero).rounded(.toNearestOrEven), 0), 255))
+                #expect(codes[row * width + k] == expected, "row \(row), element \(k)")
+            }
+        }
+    }
 }
