@@ -87,6 +87,9 @@ public final class MultiHeadSelfAttention: Module {
     /// When set, each head's output is multiplied by its gate, `[batch or 1, headCount]` (see
     /// `Tensor.scaledByGroups`): importance scoring differentiates through it. `nil` (no gate) normally.
     public var headGate: Tensor?
+    /// The precision of the two attention products, `Q Kᵀ` and `P V` (f32 unless set; see
+    /// `Module.setAttentionProductPrecision`).
+    public var productPrecision = MatmulPrecision.f32
     let dropout: Dropout
     let naming: TransformerLayerNaming
 
@@ -109,9 +112,10 @@ public final class MultiHeadSelfAttention: Module {
     /// `x` is `[batch, seq, hidden]`; `maskBias` is `[batch, seq]` (0 for tokens, a large negative for padding).
     public func callAsFunction(_ x: Tensor, maskBias: Tensor?, keepAttention: Bool = false) -> TransformerLayerOutput {
         let scores = Tensor.attentionScores(query: query(x), key: key(x), heads: headCount,
-                                            scale: 1 / Float(headSize).squareRoot())
+                                            scale: 1 / Float(headSize).squareRoot(), precision: productPrecision)
         let probabilities = scores.softmax(additiveMask: maskBias)
-        var context = Tensor.attentionContext(probabilities: dropout(probabilities), value: value(x), heads: headCount)
+        var context = Tensor.attentionContext(probabilities: dropout(probabilities), value: value(x), heads: headCount,
+                                              precision: productPrecision)
         if let headGate { context = context.scaledByGroups(headGate) }
         return TransformerLayerOutput(
             hidden: output(context),
@@ -185,5 +189,13 @@ public final class TransformerLayer: Module, TransformerBlock {
 
     public func selfAttentionProjections(_ x: Tensor) -> (query: Tensor, key: Tensor, value: Tensor) {
         (attention.query(x), attention.key(x), attention.value(x))
+    }
+}
+
+extension Module {
+    /// Sets the precision of every self-attention's two products (`MultiHeadSelfAttention.productPrecision`); the
+    /// linear layers keep theirs. bf16 rounds Q, K, V and the probabilities once per call.
+    public func setAttentionProductPrecision(_ precision: MatmulPrecision) {
+        for case (_, let attention as MultiHeadSelfAttention) in namedModules() { attention.productPrecision = precision }
     }
 }

@@ -77,54 +77,58 @@ extension Tensor {
     }
 
     /// Attention scores `scale · Q Kᵀ` per head: `q`, `k` are `[batch, seq, hidden]` with heads side by side
-    /// along `hidden`; the result is `[batch, heads, seq, seq]`.
-    public static func attentionScores(query q: Tensor, key k: Tensor, heads: Int, scale: Float) -> Tensor {
+    /// along `hidden`; the result is `[batch, heads, seq, seq]`. `precision` is that of the products, forward and
+    /// backward, as for `linear` (the operands rounded once per call, the sums f32).
+    public static func attentionScores(query q: Tensor, key k: Tensor, heads: Int, scale: Float,
+                                       precision: MatmulPrecision = .f32) -> Tensor {
         let (batch, seq, hidden) = (q.shape[0], q.shape[1], q.shape[2])
         precondition(k.shape == q.shape && hidden % heads == 0, "attention scores: \(q.shape), \(k.shape), \(heads) heads")
-        let headsLayout = MatrixLayout.headsOf(batch: batch, seq: seq, hidden: hidden, heads: heads)
-        let scoresLayout = MatrixLayout.rowMajor([batch, heads, seq, seq])
+        let type = precision.operandType
+        let headsLayout = MatrixLayout.headsOf(batch: batch, seq: seq, hidden: hidden, heads: heads, type: type)
+        let scoresLayout = MatrixLayout.rowMajor([batch, heads, seq, seq], type: type)
+        let (qOperand, kOperand) = (q.matmulOperand(precision), k.matmulOperand(precision))
+        let scaled = MatmulEpilogue(outputScales: .constant(scale))
         let result = Tensor(uninitializedShape: [batch, heads, seq, seq])
-        OneDNN.shared.validatedMatmul(q.pointer, headsLayout, k.pointer, headsLayout.transposed, result.pointer, scoresLayout,
-                                      epilogue: MatmulEpilogue(outputScales: .constant(scale)))
+        OneDNN.shared.validatedMatmul(qOperand.rawPointer, headsLayout, kOperand.rawPointer, headsLayout.transposed,
+                                      result.pointer, scoresLayout.as(.f32), epilogue: scaled)
         return result.recording([q, k]) { g in
-            var gradQ: Tensor?, gradK: Tensor?
-            if q.requiresGrad {
-                gradQ = Tensor.filled(q.shape) {
-                    OneDNN.shared.validatedMatmul(g.pointer, scoresLayout, k.pointer, headsLayout, $0, headsLayout,
-                                                  epilogue: MatmulEpilogue(outputScales: .constant(scale)))
-                }
-            }
-            if k.requiresGrad {
-                gradK = Tensor.filled(k.shape) {
-                    OneDNN.shared.validatedMatmul(g.pointer, scoresLayout.transposed, q.pointer, headsLayout, $0, headsLayout,
-                                                  epilogue: MatmulEpilogue(outputScales: .constant(scale)))
-                }
-            }
+            let gOperand = g.matmulOperand(precision)
+            let gradQ = q.requiresGrad ? Tensor.filled(q.shape) {
+                OneDNN.shared.validatedMatmul(gOperand.rawPointer, scoresLayout, kOperand.rawPointer, headsLayout, $0,
+                                              headsLayout.as(.f32), epilogue: scaled)
+            } : nil
+            let gradK = k.requiresGrad ? Tensor.filled(k.shape) {
+                OneDNN.shared.validatedMatmul(gOperand.rawPointer, scoresLayout.transposed, qOperand.rawPointer, headsLayout, $0,
+                                              headsLayout.as(.f32), epilogue: scaled)
+            } : nil
             return [gradQ, gradK]
         }
     }
 
     /// Attention output `P V` per head: `probabilities` is `[batch, heads, seq, seq]`, `v` is `[batch, seq, hidden]`;
-    /// the result is `[batch, seq, hidden]` with the heads concatenated (no permute needed).
-    public static func attentionContext(probabilities p: Tensor, value v: Tensor, heads: Int) -> Tensor {
+    /// the result is `[batch, seq, hidden]` with the heads concatenated (no permute needed). `precision` as for
+    /// `attentionScores`.
+    public static func attentionContext(probabilities p: Tensor, value v: Tensor, heads: Int,
+                                        precision: MatmulPrecision = .f32) -> Tensor {
         let (batch, seq, hidden) = (v.shape[0], v.shape[1], v.shape[2])
         precondition(p.shape == [batch, heads, seq, seq], "attention context: \(p.shape) with value \(v.shape)")
-        let headsLayout = MatrixLayout.headsOf(batch: batch, seq: seq, hidden: hidden, heads: heads)
-        let probsLayout = MatrixLayout.rowMajor([batch, heads, seq, seq])
+        let type = precision.operandType
+        let headsLayout = MatrixLayout.headsOf(batch: batch, seq: seq, hidden: hidden, heads: heads, type: type)
+        let probsLayout = MatrixLayout.rowMajor([batch, heads, seq, seq], type: type)
+        let (pOperand, vOperand) = (p.matmulOperand(precision), v.matmulOperand(precision))
         let result = Tensor(uninitializedShape: v.shape)
-        OneDNN.shared.validatedMatmul(p.pointer, probsLayout, v.pointer, headsLayout, result.pointer, headsLayout)
+        OneDNN.shared.validatedMatmul(pOperand.rawPointer, probsLayout, vOperand.rawPointer, headsLayout, result.pointer,
+                                      headsLayout.as(.f32))
         return result.recording([p, v]) { g in
-            var gradP: Tensor?, gradV: Tensor?
-            if p.requiresGrad {
-                gradP = Tensor.filled(p.shape) {
-                    OneDNN.shared.validatedMatmul(g.pointer, headsLayout, v.pointer, headsLayout.transposed, $0, probsLayout)
-                }
-            }
-            if v.requiresGrad {
-                gradV = Tensor.filled(v.shape) {
-                    OneDNN.shared.validatedMatmul(p.pointer, probsLayout.transposed, g.pointer, headsLayout, $0, headsLayout)
-                }
-            }
+            let gOperand = g.matmulOperand(precision)
+            let gradP = p.requiresGrad ? Tensor.filled(p.shape) {
+                OneDNN.shared.validatedMatmul(gOperand.rawPointer, headsLayout, vOperand.rawPointer, headsLayout.transposed, $0,
+                                              probsLayout.as(.f32))
+            } : nil
+            let gradV = v.requiresGrad ? Tensor.filled(v.shape) {
+                OneDNN.shared.validatedMatmul(pOperand.rawPointer, probsLayout.transposed, gOperand.rawPointer, headsLayout, $0,
+                                              headsLayout.as(.f32))
+            } : nil
             return [gradP, gradV]
         }
     }
@@ -159,7 +163,14 @@ extension OneDNN {
 
 extension MatrixLayout {
     /// `[batch, seq, hidden]` memory read as `[batch, heads, seq, headSize]`.
-    static func headsOf(batch: Int, seq: Int, hidden: Int, heads: Int) -> MatrixLayout {
-        MatrixLayout(dims: [batch, heads, seq, hidden / heads], strides: [seq * hidden, hidden / heads, hidden, 1])
+    static func headsOf(batch: Int, seq: Int, hidden: Int, heads: Int, type: ElementType = .f32) -> MatrixLayout {
+        MatrixLayout(dims: [batch, heads, seq, hidden / heads], strides: [seq * hidden, hidden / heads, hidden, 1], type: type)
+    }
+
+    /// The same dimensions and strides holding elements of `type`.
+    func `as`(_ type: ElementType) -> MatrixLayout {
+        var layout = self
+        layout.type = type
+        return layout
     }
 }

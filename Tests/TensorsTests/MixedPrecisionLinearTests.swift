@@ -1,7 +1,7 @@
 import Testing
 import Tensors
 
-/// `linear` with bf16 products (mixed-precision training): gradients against finite differences, and forward and
+/// `linear` and the attention products with bf16 products (mixed-precision training): gradients against finite differences, and forward and
 /// backward against f32 within what rounding the operands to bf16 explains.
 @Suite(.enabled(if: MatmulPrecision.bf16.missingSupport() == nil, "this CPU (as oneDNN sees it) has no bf16 matmul"))
 struct MixedPrecisionLinearTests {
@@ -60,6 +60,32 @@ struct MixedPrecisionLinearTests {
             #expect(excess.allSatisfy { $0 <= 0 }, "\(name): worst excess over the bound \(excess.max() ?? 0)")
             #expect(zip(actual, reference).contains { $0 != $1 }, "\(name): bf16 rounding changed nothing")
         }
+    }
+
+    /// The attention products in bf16, as the linear layer above: operands on the grid, so only the upstream
+    /// gradient's rounding (2⁻⁹ per term) separates autograd from finite differences; the largest sums here have
+    /// 3 terms of at most 1 · 2 (times the scale 0.5 for the scores), within 0.02.
+    @Test func attentionProductGradientsMatchFiniteDifferences() {
+        let generator = RandomGenerator(seed: 64)
+        let (q, k, v) = (Self.gridTensor([2, 3, 4], generator), Self.gridTensor([2, 3, 4], generator), Self.gridTensor([2, 3, 4], generator))
+        let p = Self.gridTensor([2, 2, 3, 3], generator)
+        let check = GradientCheck(step: 0.125, relativeTolerance: 1e-2, absoluteTolerance: 2e-2)
+        expectGradientsMatch([q, k], check: check) { Tensor.attentionScores(query: $0[0], key: $0[1], heads: 2, scale: 0.5, precision: .bf16) }
+        expectGradientsMatch([p, v], check: check) { Tensor.attentionContext(probabilities: $0[0], value: $0[1], heads: 2, precision: .bf16) }
+    }
+
+    /// Off the grid, bf16 attention products differ from f32's, within the rounding bound of the linear layer's
+    /// test: 2⁻⁸ · Σ|a||b| per element (plus f32 summation noise).
+    @Test func attentionProductsStayWithinBF16RoundingOfF32() {
+        let generator = RandomGenerator(seed: 65)
+        let (q, k) = (randomTensor([2, 5, 8], generator), randomTensor([2, 5, 8], generator))
+        let (exact, mixed) = (Tensor.attentionScores(query: q, key: k, heads: 2, scale: 1),
+                              Tensor.attentionScores(query: q, key: k, heads: 2, scale: 1, precision: .bf16))
+        let (qAbs, kAbs) = (Tensor(shape: q.shape, values: q.scalars.map(abs)), Tensor(shape: k.shape, values: k.scalars.map(abs)))
+        let magnitudes = Tensor.attentionScores(query: qAbs, key: kAbs, heads: 2, scale: 1).scalars
+        let excess = zip(zip(mixed.scalars, exact.scalars), magnitudes).map { abs($0.0 - $0.1) - (0x1p-8 * $1 + 1e-5) }
+        #expect(excess.allSatisfy { $0 <= 0 }, "worst excess over the bound \(excess.max() ?? 0)")
+        #expect(mixed.scalars != exact.scalars, "bf16 rounding changed nothing")
     }
 
     /// Without a precision the product is f32's, and bf16 changes it.

@@ -20,7 +20,8 @@ struct BenchCommand: ParsableCommand {
             reaches); a 6-layer encoder of hidden 384, \
             12 heads, FFN 1536, vocab 30522 with random weights, forward at batch 32 x seq 128 and batch 1 x seq \
             128, the same forward with the blocks' linear layers quantized to int8 and to bf16 (see distill \
-            quantize; skipped with a note on a CPU without VNNI or AVX512-BF16), and a training step (forward + \
+            quantize; skipped with a note on a CPU without VNNI or AVX512-BF16), each also with the two \
+            attention products (QK^T, PV) in bf16 instead of fp32, and a training step (forward + \
             backward + AdamW, classification head) at batch 32 x seq 64, also with the linear layers' matmuls \
             in bf16 as --bf16 trains (skipped with a note on a CPU without AVX512-BF16); a general-distillation \
             step (distilbert objective: that encoder with a masked-LM head as teacher, a 3-layer student of the same width, 15% of \
@@ -93,6 +94,11 @@ struct BenchCommand: ParsableCommand {
                 1000 * Self.median(repeats * 4) { Self.forward(quantized, batch: 1, seq: 128, generator: generator) }
             }
             results.setQuantizedForward(scheme: scheme.name, tokensPerSecond: 32 * 128 / seconds, latencyMilliseconds: latency)
+            quantized.setAttentionProductPrecision(.bf16)
+            let bf16Attention = results.measuring("forward_\(scheme.name)_attention_bf16") {
+                Self.median(repeats) { Self.forward(quantized, batch: 32, seq: 128, generator: generator) }
+            }
+            results.forwardTokensPerSecondAttentionBF16[scheme.name] = 32 * 128 / bf16Attention
             results.forwardMatmulEfficiencyQuantized[scheme.name] =
                 flops / seconds / 1e9 / (results.quantizedMatmulGFLOPS[scheme.name]?.values.max() ?? 1)
         }
@@ -242,6 +248,8 @@ struct BenchResults: Codable {
     var forwardLatencyMillisecondsInt8: Double?
     var forwardTokensPerSecondBF16: Double?
     var forwardLatencyMillisecondsBF16: Double?
+    /// The quantized forward at batch 32 x seq 128 with the attention products in bf16 too, by scheme name.
+    var forwardTokensPerSecondAttentionBF16: [String: Double] = [:]
     /// Why a quantized forward was not measured, by scheme name (shown in the table only).
     var quantizedSkipReasons: [String: String] = [:]
     var tokenizerMegabytesPerSecond: Double?
@@ -266,6 +274,7 @@ struct BenchResults: Codable {
         case forwardLatencyMillisecondsInt8 = "forward_latency_ms_b1_s128_int8"
         case forwardTokensPerSecondBF16 = "forward_tokens_per_s_b32_s128_bf16"
         case forwardLatencyMillisecondsBF16 = "forward_latency_ms_b1_s128_bf16"
+        case forwardTokensPerSecondAttentionBF16 = "forward_tokens_per_s_b32_s128_attention_bf16"
         case peakResidentMegabytes = "peak_resident_mb"
     }
 
@@ -316,6 +325,10 @@ struct BenchResults: Codable {
                 }
                 rows += [("forward b32 x s128 \(scheme)", String(format: "%.0f tokens/s", tokens), Self.forwardKey(scheme).stringValue),
                          ("forward b1 x s128 latency \(scheme)", String(format: "%.1f ms", latency), Self.latencyKey(scheme).stringValue)]
+                if let tokens = forwardTokensPerSecondAttentionBF16[scheme] {
+                    rows.append(("forward b32 x s128 \(scheme), attention products bf16", String(format: "%.0f tokens/s", tokens),
+                                 "forward_\(scheme)_attention_bf16"))
+                }
             } else if let reason = quantizedSkipReasons[scheme] {
                 rows.append(("forward \(scheme)", "skipped: \(reason)", nil))
             }
