@@ -56,7 +56,8 @@ struct TrainingOptions: ParsableArguments {
     /// The help of `--bf16`, which `distill general` shares.
     static let bf16Help = """
         Mixed-precision training: the linear layers' matmuls, forward and backward, take operands rounded to bf16 \
-        and accumulate in f32 on oneDNN's AVX512-BF16 or AMX kernels (faster); master weights, gradients, AdamW's \
+        and accumulate in f32 on oneDNN's AVX512-BF16 or AMX kernels (faster; in distill general the teacher's \
+        forward pass too); master weights, gradients, AdamW's \
         state, LayerNorm, softmax, losses and reductions stay f32. Needs a CPU with AVX512-BF16 or AMX-BF16: the \
         command stops with an error naming them otherwise. A checkpoint resumes only with the same setting \
         (default: off, f32 matmuls).

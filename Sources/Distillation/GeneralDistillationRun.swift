@@ -139,6 +139,8 @@ public final class GeneralDistillationRun {
             evaluation: evaluation,
             exportModel: Trainer.export(student, tokenizer: tokenizer),
             progressOutput: progressOutput, stopRequest: stopRequest, processGroup: processGroup)
+        // The teacher runs forward every update: in the students' precision, as autocast would run it.
+        models.teacher.setMatmulPrecision(configuration.matmulPrecision)
 
         self.request = request
         self.tokenizer = tokenizer
