@@ -12,6 +12,10 @@ static struct {
     int (*comm_rank)(mpi_handle comm, int *rank);
     int (*comm_size)(mpi_handle comm, int *size);
     int (*allreduce)(const void *send, void *receive, int count, mpi_handle type, mpi_handle op, mpi_handle comm);
+    int (*iallreduce)(const void *send, void *receive, int count, mpi_handle type, mpi_handle op, mpi_handle comm,
+                      mpi_handle *request);
+    int (*test)(mpi_handle *request, int *flag, void *status);
+    int (*wait)(mpi_handle *request, void *status);
     int (*bcast)(void *buffer, int count, mpi_handle type, int root, mpi_handle comm);
     int (*abort)(mpi_handle comm, int code);
     int (*finalize)(void);
@@ -21,6 +25,7 @@ static struct {
 
 static const int thread_serialized = 2;   // MPI_THREAD_SERIALIZED in Open MPI's mpi.h
 static void *const in_place = (void *)1;  // MPI_IN_PLACE in Open MPI's mpi.h
+static void *const status_ignore = NULL;  // MPI_STATUS_IGNORE in Open MPI's mpi.h
 
 static void finalize_at_exit(void) { cmpi_finalize(); }
 
@@ -34,6 +39,7 @@ int cmpi_init(char *reason, size_t capacity) {
     struct { const char *name; void **slot; } symbols[] = {
         {"MPI_Init_thread", (void **)&mpi.init_thread}, {"MPI_Comm_rank", (void **)&mpi.comm_rank},
         {"MPI_Comm_size", (void **)&mpi.comm_size}, {"MPI_Allreduce", (void **)&mpi.allreduce},
+        {"MPI_Iallreduce", (void **)&mpi.iallreduce}, {"MPI_Test", (void **)&mpi.test}, {"MPI_Wait", (void **)&mpi.wait},
         {"MPI_Bcast", (void **)&mpi.bcast}, {"MPI_Abort", (void **)&mpi.abort},
         {"MPI_Finalize", (void **)&mpi.finalize}, {"MPI_Finalized", (void **)&mpi.finalized},
         {"ompi_mpi_comm_world", &mpi.comm_world}, {"ompi_mpi_float", &mpi.type_float},
@@ -76,6 +82,14 @@ int cmpi_size(void) {
 int cmpi_allreduce_sum_float(float *values, int count) {
     return mpi.allreduce(in_place, values, count, mpi.type_float, mpi.op_sum, mpi.comm_world);
 }
+
+int cmpi_start_allreduce_sum_float(float *values, int count, void **request) {
+    return mpi.iallreduce(in_place, values, count, mpi.type_float, mpi.op_sum, mpi.comm_world, request);
+}
+
+int cmpi_test(void **request, int *done) { return mpi.test(request, done, status_ignore); }
+
+int cmpi_wait(void **request) { return mpi.wait(request, status_ignore); }
 
 int cmpi_broadcast_float(float *values, int count, int root) {
     return mpi.bcast(values, count, mpi.type_float, root, mpi.comm_world);

@@ -53,6 +53,9 @@ struct TrainingOptions: ParsableArguments {
     @Flag(help: ArgumentHelp(TrainingOptions.bf16Help))
     var bf16 = false
 
+    @OptionGroup(title: "Several processes (mpirun)")
+    var dataParallel: DataParallelOptions
+
     /// The help of `--bf16`, which `distill general` shares.
     static let bf16Help = """
         Mixed-precision training: the linear layers' matmuls, forward and backward, take operands rounded to bf16 \
@@ -91,6 +94,7 @@ struct TrainingOptions: ParsableArguments {
         configuration.logEvery = logEvery
         configuration.groupByLength = groupByLength
         configuration.matmulPrecision = bf16 ? .bf16 : .f32
+        dataParallel.apply(to: &configuration)
         return configuration
     }
 
@@ -122,6 +126,7 @@ struct TrainingOptions: ParsableArguments {
         case .saveEvery: "save-every"
         case .logEvery: "log-every"
         case .matmulPrecision: "bf16"
+        case .allReduceBucket: "bucket-mb"
         }
     }
 }

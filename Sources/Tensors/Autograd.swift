@@ -69,17 +69,51 @@ extension Tensor {
     /// Back-propagates `seed` as the gradient of this tensor.
     public func backward(seed: Tensor) {
         precondition(seed.shape == shape, "backward seed \(seed.shape) for tensor \(shape)")
-        GradMode.withoutGrad { propagate(seed: seed) }
+        GradMode.withoutGrad { propagate(seed: seed, leafFinished: { _ in }) }
     }
 
-    private func propagate(seed: Tensor) {
+    /// Back-propagates from this scalar like ``backward()``, calling `leafFinished` with each leaf that requires
+    /// a gradient as soon as its `grad` is complete for this pass (every recorded use of it back-propagated),
+    /// while the pass goes on: data-parallel training starts summing those gradients over the processes then.
+    /// The leaves come in the order they finish, each once; they are those of ``recordedLeaves()``.
+    public func backward(leafFinished: (Tensor) -> Void) {
+        precondition(count == 1, "backward() starts from a scalar; this tensor has shape \(shape)")
+        GradMode.withoutGrad { propagate(seed: Tensor(shape: shape, repeating: 1), leafFinished: leafFinished) }
+    }
+
+    /// The leaves that require a gradient and that a backward pass from this tensor would reach.
+    public func recordedLeaves() -> [Tensor] {
+        var seen = Set<ObjectIdentifier>()
+        return topologicalOrder().flatMap { tensor in
+            (tensor.gradNode?.inputs ?? []).filter { $0.isLeaf && $0.requiresGrad && seen.insert(ObjectIdentifier($0)).inserted }
+        }
+    }
+
+    private func propagate(seed: Tensor, leafFinished: (Tensor) -> Void) {
         let order = topologicalOrder()
+        // Recorded uses of each leaf not yet back-propagated: at 0 its gradient is complete.
+        var unfinishedUses: [ObjectIdentifier: Int] = [:]
+        for tensor in order {
+            for input in tensor.gradNode?.inputs ?? [] where input.isLeaf && input.requiresGrad {
+                unfinishedUses[ObjectIdentifier(input), default: 0] += 1
+            }
+        }
+        func finishUse(of input: Tensor) {
+            guard input.isLeaf && input.requiresGrad else { return }
+            let id = ObjectIdentifier(input)
+            unfinishedUses[id, default: 0] -= 1
+            if unfinishedUses[id] == 0 { leafFinished(input) }
+        }
         var pending: [ObjectIdentifier: Tensor] = [ObjectIdentifier(self): seed]
         for tensor in order.reversed() {
-            guard let node = tensor.gradNode, let gradient = pending.removeValue(forKey: ObjectIdentifier(tensor))
-            else { continue }
+            guard let node = tensor.gradNode else { continue }
+            guard let gradient = pending.removeValue(forKey: ObjectIdentifier(tensor)) else {
+                node.inputs.forEach(finishUse)  // no gradient flows through this tensor
+                continue
+            }
             let inputGrads = node.backward(gradient)
             for (input, inputGrad) in zip(node.inputs, inputGrads) {
+                defer { finishUse(of: input) }
                 guard let inputGrad, input.requiresGrad else { continue }
                 precondition(inputGrad.shape == input.shape,
                              "gradient shape \(inputGrad.shape) for input \(input.shape)")

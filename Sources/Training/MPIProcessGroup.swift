@@ -1,5 +1,6 @@
 import CMPI
 import Foundation
+import Tensors
 
 /// The processes of an Open MPI job (`MPI_COMM_WORLD`), through the run-time loader in `CMPI`: Open MPI is
 /// looked for only when a process is started by `mpirun`, so `distill` needs no MPI to build or to run alone.
@@ -25,6 +26,10 @@ public final class MPIProcessGroup: ProcessGroup {
         if code != 0 { throw .communicationFailed(operation: "MPI_Allreduce", code: code) }
     }
 
+    public func startAllReduceSum(_ values: Tensor) throws(ProcessGroupError) -> any PendingSum {
+        try MPISum(values)
+    }
+
     public func broadcastFromLeader(_ values: UnsafeMutableBufferPointer<Float>) throws(ProcessGroupError) {
         guard let base = values.baseAddress else { return }
         let count = try Self.count(values)
@@ -40,8 +45,47 @@ public final class MPIProcessGroup: ProcessGroup {
     /// Ends MPI before the process exits (it is also done at exit).
     public func finalize() { cmpi_finalize() }
 
-    private static func count(_ values: UnsafeMutableBufferPointer<Float>) throws(ProcessGroupError) -> Int32 {
+    fileprivate static func count(_ values: UnsafeMutableBufferPointer<Float>) throws(ProcessGroupError) -> Int32 {
         guard let count = Int32(exactly: values.count) else { throw .bufferTooLarge(count: values.count) }
         return count
     }
+}
+
+/// An `MPI_Iallreduce` in flight. MPI goes on writing to the tensor's memory after the call that started it has
+/// returned, so the sum holds the tensor (whose storage never moves) until the request completes, and waits for
+/// it if dropped before.
+final class MPISum: PendingSum {
+    private let values: Tensor
+    private var request: UnsafeMutableRawPointer?
+    private var finished = false
+
+    init(_ values: Tensor) throws(ProcessGroupError) {
+        self.values = values
+        var request: UnsafeMutableRawPointer?
+        let code = try values.withUnsafeMutableBufferPointer { buffer throws(ProcessGroupError) -> Int32 in
+            guard let base = buffer.baseAddress else { return 0 }
+            return cmpi_start_allreduce_sum_float(base, try MPIProcessGroup.count(buffer), &request)
+        }
+        if code != 0 { throw .communicationFailed(operation: "MPI_Iallreduce", code: code) }
+        self.request = request
+        finished = request == nil
+    }
+
+    func poll() throws(ProcessGroupError) -> Bool {
+        guard !finished else { return true }
+        var done: Int32 = 0
+        let code = cmpi_test(&request, &done)
+        if code != 0 { throw .communicationFailed(operation: "MPI_Test", code: code) }
+        finished = done != 0
+        return finished
+    }
+
+    func wait() throws(ProcessGroupError) {
+        guard !finished else { return }
+        let code = cmpi_wait(&request)
+        if code != 0 { throw .communicationFailed(operation: "MPI_Wait", code: code) }
+        finished = true
+    }
+
+    deinit { try? wait() }
 }

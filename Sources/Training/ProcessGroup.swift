@@ -1,4 +1,5 @@
 import Foundation
+import Tensors
 
 /// The processes that train one model together (data parallelism): each computes gradients on its share of
 /// every batch, the gradients are summed across the group, and every process makes the same update.
@@ -12,6 +13,10 @@ public protocol ProcessGroup: AnyObject, Sendable {
     var size: Int { get }
     /// Replaces `values` by their element-wise sum over the processes (every process passes as many).
     func allReduceSum(_ values: UnsafeMutableBufferPointer<Float>) throws(ProcessGroupError)
+    /// Starts replacing `values` by their element-wise sum over the processes and returns without waiting for
+    /// it; `values` must be neither read nor written until the returned sum has finished. Every process starts
+    /// the same sums in the same order.
+    func startAllReduceSum(_ values: Tensor) throws(ProcessGroupError) -> any PendingSum
     /// Replaces `values` by process 0's (every process passes as many).
     func broadcastFromLeader(_ values: UnsafeMutableBufferPointer<Float>) throws(ProcessGroupError)
     /// Ends every process of the group after writing `message` to standard error.
@@ -29,6 +34,29 @@ extension ProcessGroup {
             try allReduceSum(UnsafeMutableBufferPointer(start: pointer, count: 1))
         }
         return value > 0
+    }
+}
+
+/// A sum over the processes that ``ProcessGroup/startAllReduceSum(_:)`` started.
+public protocol PendingSum: AnyObject {
+    /// Lets the communication advance without waiting; returns whether the sum has finished.
+    func poll() throws(ProcessGroupError) -> Bool
+    /// Waits until the sum has finished.
+    func wait() throws(ProcessGroupError)
+}
+
+/// A sum that finished before it was returned: the group's blocking sum, for groups that have no other.
+public final class FinishedSum: PendingSum {
+    public init() {}
+    public func poll() -> Bool { true }
+    public func wait() {}
+}
+
+extension ProcessGroup {
+    /// Sums at once (``allReduceSum(_:)``), so the returned sum has finished.
+    public func startAllReduceSum(_ values: Tensor) throws(ProcessGroupError) -> any PendingSum {
+        try values.withUnsafeMutableBufferPointer { buffer throws(ProcessGroupError) in try allReduceSum(buffer) }
+        return FinishedSum()
     }
 }
 

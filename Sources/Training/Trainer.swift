@@ -38,7 +38,8 @@ import Tensors
 ///
 /// **Output directory.** Besides the exported model: `metrics.jsonl` (``MetricsLog``; `split` "train" lines with
 /// `loss` (the global batch's), `learning_rate`, `grad_norm`, the closure's `logged` values (process 0's share
-/// of the batch) and, with several processes, `allreduce_seconds` per update, "eval" lines with the evaluation's
+/// of the batch) and, with several processes, `allreduce_seconds`: per update, the seconds spent communicating
+/// gradients outside the backward pass they overlap, "eval" lines with the evaluation's
 /// values) and `checkpoint/` (see ``train(resume:stopAfterStep:)``).
 ///
 /// **Data.** Micro-batches come from a ``BatchSource``, epoch by epoch: from examples in memory, in the order of
@@ -50,10 +51,11 @@ import Tensors
 /// examples, in the order one process with that batch would take them, and each process computes the loss on
 /// its ``BatchShare``, each of the loss's terms weighted by the share's part of what the term is a mean over
 /// (``LossNormalizer``: rows, real tokens, masked tokens), so that the sum is the global batch's loss. The
-/// gradients are summed over the processes (``GradientAllReduce``) before clipping, so every process makes the
-/// same update; only process 0 evaluates and writes the model, metrics, progress and checkpoints. Every process
-/// reads the checkpoint when resuming, so the output directory must be visible to all (a shared file system); a
-/// run resumes with any number of processes that keeps the global batch.
+/// gradients are summed over the processes (``GradientAllReduce``, during the update's last backward pass unless
+/// `configuration.overlapsCommunication` is off) before clipping, so every process makes the same update; only
+/// process 0 evaluates and writes the model, metrics, progress and checkpoints. Every process reads the checkpoint
+/// when resuming, so the output directory must be visible to all (a shared file system); a run resumes with any
+/// number of processes that keeps the global batch.
 ///
 /// **Randomness.** Dropout (and any collator drawing from it) uses the `generator` the caller built the trained
 /// modules with. Its state when the trainer is created and its current state are checkpointed; a resumed run
@@ -286,7 +288,7 @@ public final class Trainer {
         var tokens: Int
         /// The closure's logged values per micro-batch.
         var logged: [[String: Double]]
-        /// Seconds spent summing gradients over the processes (`nil` in a single process).
+        /// Seconds spent summing gradients over the processes outside the backward pass (`nil` in a single process).
         var communicationSeconds: Double?
     }
 
@@ -309,6 +311,7 @@ public final class Trainer {
         var lossSum = 0.0, tokens = 0
         var logged: [[String: Double]] = []
         var someShareWasEmpty = false
+        var lastLoss: Tensor?
         for offset in 0..<microBatches {
             guard let global = try batches.nextBatch() else {
                 throw TrainingError.batchSourceEnded(
@@ -329,7 +332,10 @@ public final class Trainer {
             let result = try loss(batch)
             let shareLoss = result.weightedSum { $0.weight * $0.normalizer.weight(of: batch, in: global) }
             lossSum += Double(shareLoss.item)
-            (scale == 1 ? shareLoss : shareLoss * scale).backward()
+            let scaled = scale == 1 ? shareLoss : shareLoss * scale
+            // With several processes the last micro-batch's backward pass runs inside the all-reduce, which
+            // overlaps them.
+            if processGroup.size > 1 && offset == microBatches - 1 { lastLoss = scaled } else { scaled.backward() }
             tokens += batch.tokenCount
             logged.append(result.logged)
         }
@@ -337,11 +343,12 @@ public final class Trainer {
         if someShareWasEmpty, let generator { try synchronize(generator) }
         var communicationSeconds: Double?
         if processGroup.size > 1 {
-            let start = DispatchTime.now().uptimeNanoseconds
             var totals = [Float(lossSum), Float(tokens)]
-            try GradientAllReduce(group: processGroup).reduce(parameters.map(\.tensor), extras: &totals)
+            let reduction = GradientAllReduce(
+                group: processGroup, bucketCapacity: configuration.allReduceBucketFloats,
+                overlapsBackward: configuration.overlapsCommunication)
+            communicationSeconds = try reduction.reduce(parameters.map(\.tensor), backward: lastLoss, extras: &totals)
             (lossSum, tokens) = (Double(totals[0]), Int(totals[1]))
-            communicationSeconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         }
         let norm = clipGradientNorm(parameters.map(\.tensor), maxNorm: configuration.maxGradNorm ?? .infinity)
         let learningRate = plan.learningRate(atStep: progress.step)

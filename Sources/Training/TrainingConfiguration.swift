@@ -56,6 +56,13 @@ public struct TrainingConfiguration: Sendable, Equatable {
     /// precision, on a CPU with AVX512-BF16 or AMX). The weights, their gradients, AdamW's moments, LayerNorm,
     /// softmax, the losses and every reduction stay f32 whichever it is. Default f32.
     public var matmulPrecision = MatmulPrecision.f32
+    /// With several processes, whether the gradient all-reduce starts summing buckets during the backward pass
+    /// (PyTorch DDP's overlap) rather than after it. Default true (README, Data-parallel training: measured).
+    public var overlapsCommunication = true
+    /// With several processes, the gradients summed per all-reduce call, in floats (small tensors are packed
+    /// together; a larger one is summed on its own). Default 2^20 (4 MiB): large enough that bandwidth, not each
+    /// call's latency, dominates; PyTorch DDP's `bucket_cap_mb` is 25 for networks of GPUs.
+    public var allReduceBucketFloats = 1 << 20
 
     /// The defaults above.
     public init() {}
@@ -77,6 +84,7 @@ public struct TrainingConfiguration: Sendable, Equatable {
         try require(maxGradNorm.map { $0 > 0 && $0.isFinite } ?? true, .maxGradNorm, "must be positive")
         try require(maxSteps.map { $0 > 0 } ?? true, .maxSteps, "must be at least 1")
         try require(maxLength >= 2, .maxLength, "must be at least 2 (room for [CLS] and [SEP])")
+        try require(allReduceBucketFloats > 0, .allReduceBucket, "must hold at least one gradient value")
         try require(evaluateEvery.map { $0 > 0 } ?? true, .evaluateEvery, "must be at least 1")
         try require(saveEvery.map { $0 > 0 } ?? true, .saveEvery, "must be at least 1")
         try require(logEvery > 0, .logEvery, "must be at least 1")
@@ -106,7 +114,7 @@ public struct TrainingConfiguration: Sendable, Equatable {
 /// A setting of ``TrainingConfiguration``, as errors name it.
 public enum TrainingSetting: String, Sendable, CaseIterable, CustomStringConvertible {
     case epochs, batchSize, gradientAccumulation, learningRate, warmupRatio, weightDecay, adamBeta2, adamEpsilon, maxGradNorm, maxSteps
-    case maxLength, evaluateEvery, saveEvery, logEvery, matmulPrecision
+    case maxLength, evaluateEvery, saveEvery, logEvery, matmulPrecision, allReduceBucket
 
     public var description: String {
         switch self {
@@ -125,6 +133,7 @@ public enum TrainingSetting: String, Sendable, CaseIterable, CustomStringConvert
         case .saveEvery: "the number of updates between checkpoints"
         case .logEvery: "the number of updates between log lines"
         case .matmulPrecision: "the matmul precision"
+        case .allReduceBucket: "the all-reduce bucket size"
         }
     }
 }

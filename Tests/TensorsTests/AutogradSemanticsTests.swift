@@ -57,6 +57,34 @@ import Tensors
         #expect(x.grad?.scalars == [3, 3])
     }
 
+    /// Data-parallel training sums a gradient as soon as `backward(leafFinished:)` reports it: each leaf once,
+    /// its gradient already complete. `shared` is used first and last in the graph, so it comes after `last`.
+    @Test func leavesAreReportedOnceTheirGradientIsComplete() throws {
+        let first = Tensor(shape: [2], values: [1, 2], requiresGrad: true)
+        let shared = Tensor(shape: [2], values: [0.3, 0.4], requiresGrad: true)
+        let last = Tensor(shape: [2], values: [5, 6], requiresGrad: true)
+        let unused = Tensor(shape: [2], values: [7, 8], requiresGrad: true)
+        let leaves = [first, shared, last, unused]
+        func loss() -> Tensor {
+            _ = unused * 2
+            return ((first * shared).exp() * last * shared).sum()
+        }
+        loss().backward()
+        let expected = leaves.map { $0.grad?.scalars }
+        leaves.forEach { $0.zeroGrad() }
+
+        let graph = loss()
+        #expect(Set(graph.recordedLeaves().map(ObjectIdentifier.init)) == Set([first, shared, last].map(ObjectIdentifier.init)))
+        var reports: [(leaf: Tensor, grad: [Float]?)] = []
+        graph.backward { reports.append(($0, $0.grad?.scalars)) }
+        #expect(reports.map { ObjectIdentifier($0.leaf) } == [last, first, shared].map(ObjectIdentifier.init))
+        for (leaf, grad) in reports {
+            let index = try #require(leaves.firstIndex { $0 === leaf })
+            #expect(grad == expected[index], "reported before its gradient was complete")
+        }
+        #expect(unused.grad == nil)
+    }
+
     @Test func tensorUsedTwiceGetsBothPaths() {
         let x = Tensor(shape: [2], values: [1, 2], requiresGrad: true)
         let y = x * 2

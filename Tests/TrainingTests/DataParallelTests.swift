@@ -63,15 +63,17 @@ struct DataParallelTests {
         }
     }
 
+    /// In buckets of 262 floats, dozens of MPI_Iallreduce calls are in flight during each backward pass.
     @Test func twoProcessesOfHalfTheBatchFinetuneTheWeightsOfOneProcess() throws {
         let workspace = try Workspace()
         let (parallel, losses) = try workspace.expectTwoProcessesFollowOne { output, batchSize in
-            workspace.finetune(output: output, batchSize: batchSize, ["--log-every", "1"])
+            workspace.finetune(output: output, batchSize: batchSize, ["--log-every", "1", "--bucket-mb", "0.001"])
         }
         #expect(parallel.output.components(separatedBy: "model: ").count == 2, "one process reports: \(parallel.output)")
         #expect(losses == 8)
     }
 
+    /// Summing after the backward pass (no overlap).
     @Test func twoProcessesOfHalfTheBatchDistilTheWeightsOfOneProcess() throws {
         let workspace = try Workspace()
         let teacher = workspace.scratch.path("teacher").path, student = workspace.scratch.path("student").path
@@ -79,7 +81,7 @@ struct DataParallelTests {
         #expect(try CommandLine.runDistill(["student", "--teacher", teacher, "--layers", "1", "--output", student]).status == 0)
         try workspace.expectTwoProcessesFollowOne { output, batchSize in
             ["task", "--teacher", teacher, "--student", student, "--train", workspace.train.path, "--epochs", "2",
-             "--batch-size", "\(batchSize)", "--lr", "1e-3", "--max-length", "32",
+             "--batch-size", "\(batchSize)", "--lr", "1e-3", "--max-length", "32", "--no-overlap-allreduce",
              "--output", workspace.scratch.path(output).path]
         }
     }

@@ -10,12 +10,18 @@ import Training
 /// The data-parallel path of `Trainer` without MPI: two trainers on two threads of this process, joined by an
 /// in-memory process group, against one trainer with their global batch.
 struct InProcessGroupTests {
+    /// The ways of summing gradients: overlapped with the backward pass or after it, in one bucket for the whole
+    /// tiny model or in buckets of 100 floats (about 40 in flight at once, some parameters larger than a bucket).
+    static let reductions = [(overlapped: true, bucket: 1 << 20), (true, 100), (false, 100)]
+
     /// With dropout: each process draws the masks one process would draw on its rows of the global batch.
-    @Test func twoTrainersOfHalfTheBatchReachTheWeightsOfOne() throws {
+    @Test(arguments: reductions)
+    func twoTrainersOfHalfTheBatchReachTheWeightsOfOne(overlapped: Bool, bucket: Int) throws {
         let tokenizer = try Fixtures.tokenizer()
         let examples = Fixtures.examples(count: 37, tokenizer: tokenizer)  // batches of 8, 8, 8, 8, 5 (split 2/3)
         var configuration = Fixtures.configuration(epochs: 2, batchSize: 8)
         configuration.gradientAccumulation = 2
+        (configuration.overlapsCommunication, configuration.allReduceBucketFloats) = (overlapped, bucket)
         let scratch = try ScratchDirectory()
         let (single, singleGenerator) = Fixtures.model(seed: 5, dropout: 0.1, vocabularySize: tokenizer.vocabularySize)
         let expected = try Fixtures.trainer(
@@ -39,11 +45,14 @@ struct InProcessGroupTests {
     }
 
     /// Three processes on a last batch of two rows: one process has no rows and draws no dropout keys, and the
-    /// generator it continues with in the next epoch must still be the one process's.
-    @Test func aProcessWithoutRowsKeepsTheGeneratorInStep() throws {
+    /// generator it continues with in the next epoch must still be the one process's. That process has no
+    /// backward pass to overlap: it sums zeros, bucket by bucket in the others' order.
+    @Test(arguments: reductions)
+    func aProcessWithoutRowsKeepsTheGeneratorInStep(overlapped: Bool, bucket: Int) throws {
         let tokenizer = try Fixtures.tokenizer()
         let examples = Fixtures.examples(count: 14, tokenizer: tokenizer)  // global batches of 6, 6, 2
         var configuration = Fixtures.configuration(epochs: 2, batchSize: 6)
+        (configuration.overlapsCommunication, configuration.allReduceBucketFloats) = (overlapped, bucket)
         let scratch = try ScratchDirectory()
         let (single, singleGenerator) = Fixtures.model(seed: 6, dropout: 0.1, vocabularySize: tokenizer.vocabularySize)
         _ = try Fixtures.trainer(

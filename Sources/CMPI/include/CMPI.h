@@ -21,6 +21,17 @@ int cmpi_size(void);
 /// MPI's error code (0 is MPI_SUCCESS).
 int cmpi_allreduce_sum_float(float *_Nonnull values, int count);
 
+/// Starts summing `count` floats over all processes in place and returns at once (MPI_Iallreduce with
+/// MPI_IN_PLACE); `*request` receives the handle to pass to `cmpi_test` or `cmpi_wait`. The floats must stay
+/// untouched until the request completes. Returns MPI's error code.
+int cmpi_start_allreduce_sum_float(float *_Nonnull values, int count, void *_Nullable *_Nonnull request);
+
+/// Lets a started request progress; `*done` becomes 1 when it has completed (MPI_Test). Returns MPI's error code.
+int cmpi_test(void *_Nullable *_Nonnull request, int *_Nonnull done);
+
+/// Waits for a started request to complete (MPI_Wait). Returns MPI's error code.
+int cmpi_wait(void *_Nullable *_Nonnull request);
+
 /// Copies `count` floats from rank `root` to every process (MPI_Bcast). Returns MPI's error code.
 int cmpi_broadcast_float(float *_Nonnull values, int count, int root);
 

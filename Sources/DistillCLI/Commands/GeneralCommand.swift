@@ -155,6 +155,9 @@ struct GeneralCommand: ParsableCommand {
     @Flag(help: ArgumentHelp(TrainingOptions.bf16Help))
     var bf16 = false
 
+    @OptionGroup(title: "Several processes (mpirun)")
+    var dataParallel: DataParallelOptions
+
     @OptionGroup(title: "Reporting and resuming")
     var session: SessionOptions
 
@@ -212,6 +215,7 @@ struct GeneralCommand: ParsableCommand {
         configuration.saveEvery = saveEvery
         configuration.logEvery = logEvery
         configuration.matmulPrecision = bf16 ? .bf16 : .f32
+        dataParallel.apply(to: &configuration)
         request.training = configuration
         request.heldOutPath = heldout
         request.boundary = paragraphs ? .blankLine : .line
