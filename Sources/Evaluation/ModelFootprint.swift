@@ -19,7 +19,9 @@ public struct ModelFootprint: Sendable, Equatable, Codable {
 
     /// Measures `model`, loaded from `directory` (whose config.json gives the weight format).
     public init(model: Module, config: ModelConfig, directory: URL) throws {
-        let files = try FileManager.default.contentsOfDirectory(at: directory, includingPropertiesForKeys: [.fileSizeKey])
+        // Resolved: Foundation lists a symbolic link to a directory as empty.
+        let files = try FileManager.default.contentsOfDirectory(
+            at: directory.resolvingSymlinksInPath(), includingPropertiesForKeys: [.fileSizeKey])
         let weightFiles = files.filter { $0.pathExtension == "safetensors" }
         let bytes = try weightFiles.reduce(0) { total, file in
             total + (try file.resourceValues(forKeys: [.fileSizeKey]).fileSize ?? 0)

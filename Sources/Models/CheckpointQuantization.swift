@@ -72,7 +72,8 @@ public enum CheckpointQuantization {
         func isWeights(_ url: URL) -> Bool {
             weightFileExtensions.contains(url.pathExtension) || url.lastPathComponent.hasSuffix(".index.json")
         }
-        for item in try fileManager.contentsOfDirectory(at: source, includingPropertiesForKeys: [.isDirectoryKey]) {
+        // Resolved: Foundation lists a symbolic link to a directory as empty.
+        for item in try fileManager.contentsOfDirectory(at: source.resolvingSymlinksInPath(), includingPropertiesForKeys: [.isDirectoryKey]) {
             guard item.lastPathComponent != "config.json", !isWeights(item) else { continue }
             if try item.resourceValues(forKeys: [.isDirectoryKey]).isDirectory == true {
                 let contents = fileManager.enumerator(at: item, includingPropertiesForKeys: nil)?.allObjects ?? []

@@ -1,6 +1,7 @@
 import Datasets
 import Evaluation
 import Foundation
+import Models
 import Testing
 
 @Suite struct SavedClassifierTests {
@@ -61,6 +62,19 @@ import Testing
         let json = try JSONEncoder().encode([report])
         let decoded = try JSONDecoder().decode([ModelEvaluationReport].self, from: json)
         #expect(decoded == [report])
+    }
+
+    /// A model directory reached through a symbolic link (as experiment scripts link their teacher) has its
+    /// weight files counted.
+    @Test func aLinkedDirectoryHasItsWeightFilesCounted() throws {
+        let directory = try TinyClassifierDirectory()
+        let link = FileManager.default.temporaryDirectory.appendingPathComponent("EvaluationTests-link-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: link) }
+        try FileManager.default.createSymbolicLink(at: link, withDestinationURL: directory.url)
+        let config = try ModelConfig(contentsOf: link.appendingPathComponent("config.json"))
+        let direct = try ModelFootprint(model: directory.model, config: config, directory: directory.url)
+        #expect(try ModelFootprint(model: directory.model, config: config, directory: link) == direct)
+        #expect(direct.weightBytes > 0)
     }
 
     @Test func throughputReturnsTheSameOutputsAsAPlainPass() throws {
