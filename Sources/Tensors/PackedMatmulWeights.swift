@@ -97,20 +97,44 @@ final class PackedMatmulWeights: @unchecked Sendable {
 
     /// `c = epilogue(a · Wᵀ)` for `rows` row-major rows of `sourceType` in `a`, into row-major `c` of
     /// `destinationType`; `bias` (f32, one per output) exactly when the epilogue adds one.
+    ///
+    /// More than `RowSplitting.block` rows go through in blocks of that many or in one product, as
+    /// `RowSplitting` chooses (the two give the same values: the products differ in rows only).
     func multiply(
         _ a: UnsafeRawPointer, rows: Int, into c: UnsafeMutableRawPointer, bias: UnsafeRawPointer? = nil,
         epilogue: MatmulEpilogue = MatmulEpilogue()
     ) throws(OneDNNError) {
-        let problem = MatmulProblem(
+        let engine = try OneDNN.shared.engine.get()
+        let whole = problem(rows: rows, epilogue: epilogue)
+        let chosen = RowSplitting.shared.choice(for: whole, rows: rows)
+        // Every primitive is made before the clock starts: creation (a JIT compile) is not what is compared.
+        let blocks: [(first: Int, primitive: MatmulPrimitive)]
+        switch chosen {
+        case .whole, .timeWhole: blocks = [(0, try cachedPrimitive(for: whole, engine: engine))]
+        case .blocks, .timeBlocks:
+            blocks = try stride(from: 0, to: rows, by: RowSplitting.block).map { (first) throws(OneDNNError) in
+                let count = min(RowSplitting.block, rows - first)
+                return (first, try cachedPrimitive(for: problem(rows: count, epilogue: epilogue), engine: engine))
+            }
+        }
+        let (aRowBytes, cRowBytes) = (inputSize * sourceType.byteSize, outputSize * destinationType.byteSize)
+        let start = DispatchTime.now().uptimeNanoseconds
+        try packed.withUnsafeBytes { (weights) throws(OneDNNError) in
+            guard let base = weights.baseAddress else { return }
+            for (first, primitive) in blocks {
+                try primitive.run(engine: engine, a: a + first * aRowBytes, b: base, c: c + first * cRowBytes, bias: bias, scales: nil)
+            }
+        }
+        if chosen.isTrial {
+            RowSplitting.shared.record(chosen, nanoseconds: DispatchTime.now().uptimeNanoseconds - start, for: whole)
+        }
+    }
+
+    private func problem(rows: Int, epilogue: MatmulEpilogue) -> MatmulProblem {
+        MatmulProblem(
             a: .rowMajor([rows, inputSize], type: sourceType),
             b: MatrixLayout.rowMajor([outputSize, inputSize], type: weightType).transposed,
             c: .rowMajor([rows, outputSize], type: destinationType), epilogue: epilogue)
-        let engine = try OneDNN.shared.engine.get()
-        let primitive = try cachedPrimitive(for: problem, engine: engine)
-        try packed.withUnsafeBytes { (weights) throws(OneDNNError) in
-            guard let base = weights.baseAddress else { return }
-            try primitive.run(engine: engine, a: a, b: base, c: c, bias: bias, scales: nil)
-        }
     }
 
     /// The primitive for `problem`, created on first use (under the lock: creation is rare, one per row count).

@@ -85,6 +85,23 @@ struct QuantizedLinearTests {
         }
     }
 
+    /// Rows beyond a block (512) run in blocks, and beyond four blocks the first calls try blocks and one
+    /// product before keeping the faster: every call gives exactly the outputs of its rows multiplied apart
+    /// (rows are quantized one by one, so splitting them must change nothing).
+    @Test(arguments: ["int8", "bf16"]) func rowBlocksGiveTheSameOutputsAsOneProduct(format: String) throws {
+        let (rows, inputs, outputs) = (2_100, 24, 20)
+        let (x, weight, bias) = Self.operands(rows: rows, inputs: inputs, outputs: outputs)
+        let layer: any QuantizedLinear = format == "int8"
+            ? try Self.prepared(Int8Linear(quantizing: weight)) : try Self.prepared(BF16Linear(converting: weight))
+        let apart = stride(from: 0, to: rows, by: 300).flatMap { first in
+            layer.apply(x.slice(axis: 0, first..<min(first + 300, rows)), bias: bias, gelu: true).scalars
+        }
+        for call in 1...5 {  // blocks, one product, and (when that was faster) blocks, one product, the choice
+            let together = layer.apply(x, bias: bias, gelu: true).scalars
+            #expect(together == apart, "call \(call): \(zip(together, apart).filter { $0 != $1 }.count) outputs differ")
+        }
+    }
+
     /// Weights round to within half a step of their scale, the largest of each row to ±127; a zero row gets
     /// scale 1 and zero codes.
     @Test func weightQuantizationPerOutputChannel() {
