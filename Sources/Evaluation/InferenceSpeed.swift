@@ -7,6 +7,28 @@ import Tensors
 /// Inference speed of a sequence classifier on already tokenized examples (tokenization is not timed), in
 /// evaluation mode without gradients.
 public enum InferenceSpeed {
+    /// One timing of a model: its batch-1 latency and its batched throughput.
+    public struct Round: Sendable, Equatable, Codable {
+        public var latency: Latency
+        public var throughput: Throughput
+
+        public init(latency: Latency, throughput: Throughput) {
+            (self.latency, self.throughput) = (latency, throughput)
+        }
+
+        /// The median over `rounds` (at least one) of each figure: the latency's median and 90th percentile, and
+        /// the examples and tokens per second.
+        static func median(of rounds: [Round]) -> (Latency, Throughput) {
+            func middle(_ value: (Round) -> Double) -> Double { InferenceSpeed.median(rounds.map(value).sorted()) }
+            var (latency, throughput) = (rounds[0].latency, rounds[0].throughput)
+            latency.medianMilliseconds = middle(\.latency.medianMilliseconds)
+            latency.p90Milliseconds = middle(\.latency.p90Milliseconds)
+            throughput.examplesPerSecond = middle(\.throughput.examplesPerSecond)
+            throughput.tokensPerSecond = middle(\.throughput.tokensPerSecond)
+            return (latency, throughput)
+        }
+    }
+
     /// Per-example latency at batch size 1.
     public struct Latency: Sendable, Equatable, Codable {
         /// The median over the timed examples, in milliseconds.

@@ -16,10 +16,18 @@ public struct ModelEvaluationReport: Sendable, Equatable, Codable {
     /// Mean cross-entropy, or mean squared error for regression.
     public var loss: Double
     public var footprint: ModelFootprint
-    /// Batch 1.
+    /// Batch 1: the median round's (see `rounds`).
     public var latency: InferenceSpeed.Latency
-    /// The metric pass, batched.
+    /// Batched: the median round's (see `rounds`).
     public var throughput: InferenceSpeed.Throughput
+    /// Every timing round, the metric pass first.
+    public var rounds: [InferenceSpeed.Round]
+
+    /// Adds a timing round and takes `latency` and `throughput` again as the medians over the rounds.
+    public mutating func addRound(_ round: InferenceSpeed.Round) {
+        rounds.append(round)
+        (latency, throughput) = InferenceSpeed.Round.median(of: rounds)
+    }
 }
 
 /// How `distill eval` runs: tokenization length, batch size for the metric pass, examples timed at batch 1.
@@ -50,26 +58,44 @@ public enum ModelEvaluation {
     public static func run(_ classifier: SavedClassifier, dataPath: String, settings: ModelEvaluationSettings)
         throws -> ModelEvaluationReport
     {
-        let regression = classifier.isRegression
-        let data = try LabelledDataLoading.read(
-            path: dataPath, task: regression ? .regression : .classification, labelSet: classifier.labels,
-            skipBadRows: settings.skipBadRows)
-        let maxLength = min(settings.maxLength, classifier.maxLength)
-        let examples = data.tokenized(with: classifier.tokenizer, maxLength: maxLength)
+        let (data, examples, batcher) = try read(dataPath, for: classifier, settings: settings)
         let metrics = settings.metrics.isEmpty
-            ? Metric.defaults(forTask: settings.task, regression: regression) : settings.metrics
-        let padId = classifier.tokenizer.padId
-        let batcher = try Batcher(examples: examples, batchSize: settings.batchSize, padId: padId, maxLength: maxLength)
+            ? Metric.defaults(forTask: settings.task, regression: classifier.isRegression) : settings.metrics
         let (throughput, outputs) = try InferenceSpeed.throughput(of: classifier.model, batcher: batcher)
         let scores = try ClassifierEvaluator.scores(of: outputs, labels: examples.map(\.label), metrics: metrics)
         let latency = try InferenceSpeed.latency(
-            of: classifier.model, examples: examples, padId: padId, limit: settings.latencyExamples)
+            of: classifier.model, examples: examples, padId: classifier.tokenizer.padId, limit: settings.latencyExamples)
         return ModelEvaluationReport(
             model: classifier.directory.path, data: dataPath, examples: examples.count, skippedRows: data.skippedRows,
             metrics: Dictionary(uniqueKeysWithValues: metrics.map { metric in
                 (metric.rawValue, scores.metricValues[metric].flatMap { $0.isNaN ? nil : $0 })
             }),
             loss: scores.loss, footprint: try ModelFootprint(model: classifier.model, config: classifier.model.config, directory: classifier.directory),
-            latency: latency, throughput: throughput)
+            latency: latency, throughput: throughput, rounds: [InferenceSpeed.Round(latency: latency, throughput: throughput)])
+    }
+
+    /// Times the batched pass and the batch-1 examples of `run` once more (for another round of a comparison).
+    public static func timeAgain(_ classifier: SavedClassifier, dataPath: String, settings: ModelEvaluationSettings)
+        throws -> InferenceSpeed.Round
+    {
+        let (_, examples, batcher) = try read(dataPath, for: classifier, settings: settings)
+        let throughput = try InferenceSpeed.throughput(of: classifier.model, batcher: batcher).throughput
+        let latency = try InferenceSpeed.latency(
+            of: classifier.model, examples: examples, padId: classifier.tokenizer.padId, limit: settings.latencyExamples)
+        return InferenceSpeed.Round(latency: latency, throughput: throughput)
+    }
+
+    /// The file read with the model's labels and tokenizer, and its batches.
+    private static func read(_ dataPath: String, for classifier: SavedClassifier, settings: ModelEvaluationSettings)
+        throws -> (LabelledDataset, [TokenizedExample], Batcher)
+    {
+        let data = try LabelledDataLoading.read(
+            path: dataPath, task: classifier.isRegression ? .regression : .classification, labelSet: classifier.labels,
+            skipBadRows: settings.skipBadRows)
+        let maxLength = min(settings.maxLength, classifier.maxLength)
+        let examples = data.tokenized(with: classifier.tokenizer, maxLength: maxLength)
+        let batcher = try Batcher(examples: examples, batchSize: settings.batchSize, padId: classifier.tokenizer.padId,
+                                  maxLength: maxLength)
+        return (data, examples, batcher)
     }
 }

@@ -59,9 +59,32 @@ import Testing
         #expect(report.throughput.examples == 6 && report.throughput.batchSize == 4)
         #expect(report.throughput.examplesPerSecond > 0 && report.throughput.tokensPerSecond > report.throughput.examplesPerSecond)
 
+        #expect(report.rounds == [InferenceSpeed.Round(latency: report.latency, throughput: report.throughput)])
+
         let json = try JSONEncoder().encode([report])
         let decoded = try JSONDecoder().decode([ModelEvaluationReport].self, from: json)
         #expect(decoded == [report])
+    }
+
+    /// More timing rounds: the report keeps each and gives the median round's figures.
+    @Test func moreRoundsReportTheMedianRound() throws {
+        let directory = try TinyClassifierDirectory()
+        let path = try directory.write("dev.tsv", ["sentence\tlabel", "the movie was good\t1", "bad\t0", "awful plot\t0"])
+        var settings = ModelEvaluationSettings(task: "sst2")
+        settings.batchSize = 2
+        settings.latencyExamples = 2
+        let classifier = try SavedClassifier(directory: directory.url)
+        var report = try ModelEvaluation.run(classifier, dataPath: path, settings: settings)
+        let first = report
+        for _ in 0..<2 { report.addRound(try ModelEvaluation.timeAgain(classifier, dataPath: path, settings: settings)) }
+        #expect(report.rounds.count == 3 && report.rounds[0] == first.rounds[0])
+        #expect(report.metrics == first.metrics && report.loss == first.loss)
+        func middle(_ value: (InferenceSpeed.Round) -> Double) -> Double { report.rounds.map(value).sorted()[1] }
+        #expect(report.throughput.examplesPerSecond == middle(\.throughput.examplesPerSecond))
+        #expect(report.throughput.tokensPerSecond == middle(\.throughput.tokensPerSecond))
+        #expect(report.latency.medianMilliseconds == middle(\.latency.medianMilliseconds))
+        #expect(report.latency.p90Milliseconds == middle(\.latency.p90Milliseconds))
+        #expect(report.rounds.allSatisfy { $0.throughput.examples == 3 && $0.latency.examples == 2 })
     }
 
     /// A model directory reached through a symbolic link (as experiment scripts link their teacher) has its

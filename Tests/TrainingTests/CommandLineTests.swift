@@ -153,10 +153,11 @@ struct CommandLineTests {
         let json = workspace.scratch.path("eval.json")
         let evaluated = try CommandLine.runDistill([
             "eval", "--model", modelPath, "--model", workspace.model.path + "/../model", "--data", workspace.dev.path,
-            "--task", "sst2", "--json", json.path, "--latency-examples", "5",
+            "--task", "sst2", "--json", json.path, "--latency-examples", "5", "--rounds", "2",
         ])
         #expect(evaluated.status == 0, "\(evaluated.errors)")
         #expect(evaluated.output.contains("accuracy") && evaluated.output.contains("latency b1"))
+        #expect(evaluated.output.contains(/\d+\.\d \(\d+-\d+\)/), "the throughput's range over the rounds: \(evaluated.output)")
         let reports = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: json)) as? [[String: Any]])
         #expect(reports.count == 2)
         let model = try SequenceClassifier.load(from: workspace.scratch.path("model"), strict: true).model
@@ -170,7 +171,10 @@ struct CommandLineTests {
             #expect(footprint?["weight_bytes"] as? Int == weightBytes)
             #expect(((report["latency"] as? [String: Any])?["median_ms"] as? Double ?? 0) > 0)
             #expect(((report["throughput"] as? [String: Any])?["examples_per_s"] as? Double ?? 0) > 0)
+            #expect((report["rounds"] as? [[String: Any]])?.count == 2)
         }
+        let noRounds = try CommandLine.runDistill(["eval", "--model", modelPath, "--data", workspace.dev.path, "--rounds", "0"])
+        #expect(noRounds.status != 0 && noRounds.errors.contains("--rounds must be at least 1"))
     }
 }
 

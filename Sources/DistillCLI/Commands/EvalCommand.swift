@@ -20,7 +20,8 @@ struct EvalCommand: ParsableCommand {
             made by distill quantize), the size of its weight files, the median latency of one \
             example at batch 1 (over the first --latency-examples examples), and examples and tokens per \
             second at --batch-size over the whole file (tokenization is not timed). Labels in the file are \
-            matched to each model's id2label (integer labels are class indices).
+            matched to each model's id2label (integer labels are class indices). With --rounds N the latency \
+            and throughput are measured N times, the models in turn, and the median round is reported.
 
             --task mlm evaluates masked-LM models (BertForMaskedLM / DistilBertForMaskedLM, as `distill mlm` \
             writes them) on plain UTF-8 text instead, one document per line (or --paragraphs): documents are \
@@ -40,7 +41,7 @@ struct EvalCommand: ParsableCommand {
                 --data ../shared/data/sst2/dev.tsv --task sst2 --json eval.json
               distill eval --model runs/student-sst2 --model runs/student-sst2-int8 \\
                 --model runs/student-sst2-bf16 --data ../shared/data/sst2/dev.tsv \\
-                --task sst2
+                --task sst2 --rounds 3
               distill eval --task mlm --model runs/minilm-mlm --model runs/general-3l \\
                 --data cache/corpus/heldout.txt
               distill eval --model runs/squad/teacher --task squad \\
@@ -70,6 +71,9 @@ struct EvalCommand: ParsableCommand {
 
     @Option(help: "Examples timed one at a time for the batch-1 latency.")
     var latencyExamples = 100
+
+    @Option(help: "Time every model this many times, the models in turn in each round, and report the median round: a slow spell of the machine then weighs on every model alike (classification only; the JSON keeps every round).")
+    var rounds = 1
 
     @Flag(help: "With --task mlm: documents are paragraphs separated by blank lines instead of lines.")
     var paragraphs = false
@@ -107,6 +111,10 @@ struct EvalCommand: ParsableCommand {
         if batchSize < 1 { throw ValidationError("--batch-size must be at least 1") }
         if let maxLength, maxLength < 2 { throw ValidationError("--max-length must be at least 2") }
         if latencyExamples < 1 { throw ValidationError("--latency-examples must be at least 1") }
+        if rounds < 1 { throw ValidationError("--rounds must be at least 1") }
+        if rounds > 1 && (isMaskedLanguageModelling || SquadTask.isRequested(task)) {
+            throw ValidationError("--rounds applies to classification models; --task \(task ?? "") times each model once")
+        }
     }
 
     func run() throws {
@@ -118,13 +126,20 @@ struct EvalCommand: ParsableCommand {
         settings.batchSize = batchSize
         settings.latencyExamples = latencyExamples
         settings.skipBadRows = dataReading.skipBadRows
+        // Every model is loaded before any is evaluated, so a bad directory stops the command at once.
+        let classifiers = try models.map { try SavedClassifier(directory: URL(fileURLWithPath: $0)) }
         var reports: [ModelEvaluationReport] = []
-        for model in models {
+        for (model, classifier) in zip(models, classifiers) {
             printError("evaluating \(model) on \(data)")
-            let classifier = try SavedClassifier(directory: URL(fileURLWithPath: model))
             let report = try ModelEvaluation.run(classifier, dataPath: data, settings: settings)
             DataReadingOptions.report([report.skippedRows])
             reports.append(report)
+        }
+        for round in stride(from: 2, through: rounds, by: 1) {
+            for (index, (model, classifier)) in zip(models, classifiers).enumerated() {
+                printError("round \(round) of \(rounds): timing \(model)")
+                reports[index].addRound(try ModelEvaluation.timeAgain(classifier, dataPath: data, settings: settings))
+            }
         }
         print(Self.table(reports))
         if let json {
@@ -218,11 +233,19 @@ struct EvalCommand: ParsableCommand {
                 report.footprint.weightFormat,
                 String(format: "%.1f MB", Double(report.footprint.weightBytes) / 1e6),
                 String(format: "%.2f ms", report.latency.medianMilliseconds),
-                String(format: "%.1f", report.throughput.examplesPerSecond),
+                String(format: "%.1f", report.throughput.examplesPerSecond) + Self.range(report.rounds.map(\.throughput.examplesPerSecond)),
                 String(format: "%.0f", report.throughput.tokensPerSecond),
             ]
         }
         return TextTable(header: header, rows: rows).rendered
+    }
+}
+
+extension EvalCommand {
+    /// " (lowest-highest)" of several rounds' figures, nothing for one.
+    static func range(_ values: [Double]) -> String {
+        guard values.count > 1, let low = values.min(), let high = values.max() else { return "" }
+        return String(format: " (%.0f-%.0f)", low, high)
     }
 }
 
