@@ -33,7 +33,9 @@ public enum CheckpointQuantization {
         throws -> [WritableTensor]
     {
         // The layers to quantize, by the checkpoint name of their weight (with or without the base prefix).
-        let encoder = config.makeEncoder(withPooler: false, generator: RandomGenerator(seed: 0))
+        // Built for its layer names only, so no weight is drawn.
+        let generator = RandomGenerator(seed: 0)
+        let (encoder, _) = generator.deferringNormals { config.makeEncoder(withPooler: false, generator: generator) }
         let prefix = config.modelType.basePrefix
         var layers: [String: String] = [:], missing: [String] = []
         for (name, _) in encoder.quantizableLinearLayers {

@@ -40,10 +40,13 @@ extension PretrainedModel {
         let configURL = directory.appendingPathComponent("config.json")
         var config = try ModelConfig(contentsOf: configURL)
         adjust(&config)
-        let model = Self(config: config, generator: generator)
+        // The initial weights are drawn only where the checkpoint has none (see `deferringNormals`).
+        let (model, initialization) = generator.deferringNormals { Self(config: config, generator: generator) }
         let checkpoint = try SafeTensorsCheckpoint(directory: directory)
         do {
             let report = try model.loadWeights(from: checkpoint, config: config, configFile: configURL, strict: strict)
+            let missing = Set(report.missing)
+            initialization.draw(model.namedParameters().filter { missing.contains($0.name) }.map(\.tensor))
             return (model, report)
         } catch ModelWeightsError.shapeMismatch(_, let name, let expected, let found) {
             throw Self.layerShapeError(config: config, file: configURL, tensor: name, expected: expected, found: found)

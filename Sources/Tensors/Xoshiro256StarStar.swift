@@ -28,5 +28,20 @@ public struct Xoshiro256StarStar: SeededGenerator, Sendable, Hashable {
         return result
     }
 
+    /// Skips `count` draws: leaves the state that `count` calls of `next` would, without computing their results.
+    public mutating func advance(by count: Int) {
+        var (s0, s1, s2, s3) = (state[0], state[1], state[2], state[3])
+        for _ in 0..<max(count, 0) {
+            let t = s1 << 17
+            s2 ^= s0
+            s3 ^= s1
+            s1 ^= s2
+            s0 ^= s3
+            s2 ^= t
+            s3 = rotate(s3, 45)
+        }
+        state = [s0, s1, s2, s3]
+    }
+
     @inline(__always) private func rotate(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
 }

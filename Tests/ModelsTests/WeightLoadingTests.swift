@@ -23,6 +23,19 @@ import Testing
         }
     }
 
+    /// Only the weights the checkpoint lacks are drawn, with the values a model built from the same seed has, and
+    /// the generator continues from where building that model leaves it (so fine-tuning runs are unchanged).
+    @Test func theNewHeadIsDrawnAsAFreshModelDrawsIt() throws {
+        let generator = RandomGenerator(seed: 9)
+        let model = try SequenceClassifier.load(from: try Teacher.directory(), generator: generator).model
+        let freshGenerator = RandomGenerator(seed: 9)
+        let fresh = SequenceClassifier(config: model.config, generator: freshGenerator)
+        let head = try #require(model.parameter(named: "classifier.weight"))
+        #expect(head.scalars == (try #require(fresh.parameter(named: "classifier.weight"))).scalars)
+        #expect(head.scalars.contains { $0 != 0 })
+        #expect(generator.state == freshGenerator.state)
+    }
+
     @Test func strictLoadNamesTheMissingWeights() throws {
         let error = try #require(throws: ModelWeightsError.self) {
             try SequenceClassifier.load(from: try Teacher.directory(), strict: true)

@@ -53,6 +53,31 @@ import Testing
         #expect((0..<5).map { _ in other.nextUInt64() } == expected)
     }
 
+    @Test func advancingSkipsExactlyThatManyDraws() {
+        var skipped = Xoshiro256StarStar(seed: 3)
+        var stepped = skipped
+        skipped.advance(by: 1_001)
+        for _ in 0..<1_001 { _ = stepped.next() }
+        #expect(skipped == stepped)
+    }
+
+    /// Deferred normals leave the generator where drawing them would, stay zero until drawn, and are drawn with
+    /// the values they would have had; afterwards `Tensor.normal` draws again.
+    @Test func deferredNormalsAreDrawnAsTheyWouldHaveBeen() {
+        let eager = RandomGenerator(seed: 4)
+        let expected = [Tensor.normal([3, 5], std: 0.5, generator: eager), Tensor.normal([7], mean: 1, std: 2, generator: eager)]
+        let lazy = RandomGenerator(seed: 4)
+        let (tensors, deferred) = lazy.deferringNormals {
+            [Tensor.normal([3, 5], std: 0.5, generator: lazy), Tensor.normal([7], mean: 1, std: 2, generator: lazy)]
+        }
+        #expect(lazy.state == eager.state)
+        #expect(tensors.allSatisfy { $0.scalars.allSatisfy { $0 == 0 } })
+        deferred.draw([tensors[1]])
+        #expect(tensors[1].scalars == expected[1].scalars)
+        #expect(tensors[0].scalars.allSatisfy { $0 == 0 })
+        #expect(Tensor.normal([2], std: 1, generator: lazy).scalars == Tensor.normal([2], std: 1, generator: eager).scalars)
+    }
+
     @Test func invalidStatesAreRefused() {
         let generator = RandomGenerator(seed: 1)
         let before = generator.state

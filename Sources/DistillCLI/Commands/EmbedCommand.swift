@@ -94,7 +94,9 @@ struct EmbedCommand: ParsableCommand {
     static func loadEncoder(from directory: URL) throws -> TransformerEncoder {
         let configFile = directory.appendingPathComponent("config.json")
         let config = try ModelConfig(contentsOf: configFile)
-        let encoder = config.makeEncoder(withPooler: false, generator: RandomGenerator(seed: 0))
+        // Every weight comes from the checkpoint (a missing one is an error), so none is drawn.
+        let generator = RandomGenerator(seed: 0)
+        let (encoder, _) = generator.deferringNormals { config.makeEncoder(withPooler: false, generator: generator) }
         let report = try encoder.loadWeights(from: SafeTensorsCheckpoint(directory: directory), config: config,
                                              configFile: configFile)
         guard report.missing.isEmpty else {
