@@ -11,8 +11,8 @@ enum RowSplit: Sendable, Equatable {
 /// Chooses how the rows of a product by packed weights are run. oneDNN 2.6's AMX kernels are 2-6x slower for
 /// some row counts than for their neighbours (on a Sapphire Rapids Xeon, u8 x s8 [1696 x 312] x [312 x 312] took
 /// 2.0 ms, 1760 rows 0.37 ms, and VNNI 0.37 ms for either), while blocks of 512 rows ran at the best rate per row
-/// at every count measured up to 2048 (TinyBERT's and MiniLM's widths, int8 and bf16; on SST-2 dev, 25-60% more
-/// sentences per second). Above that one product was sometimes the faster (MiniLM's [4096 x 1536] x
+/// at every count measured up to 2048 (TinyBERT's and MiniLM's widths, int8 and bf16; on SST-2 dev, 24-62%
+/// more sentences per second). Above that one product was sometimes the faster (MiniLM's [4096 x 1536] x
 /// [1536 x 384]), so there it is measured, not assumed: the first products of a shape try both ways (see
 /// `record`) and the faster is kept for the rest of the process. The choice cannot change results: the two ways
 /// differ only in which rows go together.
