@@ -199,22 +199,40 @@ INLINE void k_gelu_tanh_backward(long count, const float *g, const float *x, flo
 INLINE void k_silu(long count, const float *x, float *y) { MAP1(count, x, y, v_silu(v)) }
 INLINE void k_silu_backward(long count, const float *g, const float *x, float *dx) { MAP2(count, g, x, dx, v_silu_backward(v, w)) }
 
+/// One row of softmax(x + mask) before its scaling: writes e^(t − max t) for t = x + mask (`mask` may be null)
+/// into `e` and returns 1 / Σ e^(t − max t). Two passes: t and its max, then the exponentials and their sum
+/// (whole vectors summed lane by lane, then the lanes, then the tail one by one, as `REDUCE_SUM` sums).
+INLINE float softmax_exponentials(long n, const float *x, const float *mask, float *e) {
+    v16 top = splat(-INFINITY);
+    for (long i = 0; i < n; i += 16) {
+        long part = n - i < 16 ? n - i : 16;
+        v16 v = part == 16 ? load(x + i) : load_part(x + i, part, -INFINITY);
+        if (mask) v += part == 16 ? load(mask + i) : load_part(mask + i, part, 0);
+        top = vmax(top, v);
+        if (part == 16) store(e + i, v); else store_part(e + i, v, part);
+    }
+    v16 peak = splat(reduce_max(top)), acc = splat(0);
+    long i = 0;
+    for (; i + 16 <= n; i += 16) {
+        v16 v = v_exp(load(e + i) - peak);
+        store(e + i, v);
+        acc += v;
+    }
+    float total = reduce_add(acc);
+    if (i < n) {
+        v16 v = v_exp(load_part(e + i, n - i, 0) - peak);
+        store_part(e + i, v, n - i);
+        for (long j = 0; j < n - i; j++) total += v[j];
+    }
+    return 1.0f / total;
+}
+
 /// softmax(x + mask) per row: e^(x − max) / Σ e^(x − max).
 INLINE void k_softmax_rows(long rows, long n, const float *x, const float *mask, long first_row, long rows_per_mask, float *y) {
     for (long r = 0; r < rows; r++) {
-        const float *src = x + r * n;
+        const float *m = mask ? mask + ((first_row + r) / rows_per_mask) * n : 0;
         float *dst = y + r * n;
-        if (mask) {
-            const float *m = mask + ((first_row + r) / rows_per_mask) * n;
-            MAP2(n, src, m, dst, v + w)
-        } else {
-            memmove(dst, src, (size_t)n * sizeof(float));
-        }
-        v16 top = splat(row_max(n, dst));
-        MAP1(n, dst, dst, v_exp(v - top))
-        float total;
-        REDUCE_SUM(n, dst, v, total);
-        float inverse = 1.0f / total;
+        float inverse = softmax_exponentials(n, x + r * n, m, dst);
         MAP1(n, dst, dst, v * inverse)
     }
 }
@@ -401,6 +419,23 @@ INLINE void k_round_to_bf16(long count, const float *x, unsigned short *y) {
     }
 }
 
+/// softmax(x + mask) per row as `k_softmax_rows`, each row's exponentials computed in `scratch` (`n` floats) and
+/// stored scaled and rounded to bfloat16 bits: the same values as rounding `k_softmax_rows`' output.
+INLINE void k_softmax_rows_bf16(long rows, long n, const float *x, const float *mask, long first_row, long rows_per_mask,
+                                float *scratch, unsigned short *y) {
+    for (long r = 0; r < rows; r++) {
+        const float *m = mask ? mask + ((first_row + r) / rows_per_mask) * n : 0;
+        v16 inverse = splat(softmax_exponentials(n, x + r * n, m, scratch));
+        unsigned short *dst = y + r * n;
+        for (long i = 0; i < n; i += 16) {
+            long part = n - i < 16 ? n - i : 16;
+            v16 v = part == 16 ? load(scratch + i) : load_part(scratch + i, part, 0);
+            v16h narrow = __builtin_convertvector(bf16_bits((v16u)(v * inverse)), v16h);
+            memcpy(dst + i, &narrow, (size_t)part * sizeof(unsigned short));
+        }
+    }
+}
+
 #define KERNEL_SET(SET, TARGET)                                                                                     \
     TARGET static void exp_##SET(long c, const float *x, float *y) { k_exp(c, x, y); }                              \
     TARGET static void erf_##SET(long c, const float *x, float *y) { k_erf(c, x, y); }                              \
@@ -444,12 +479,16 @@ INLINE void k_round_to_bf16(long count, const float *x, unsigned short *y) {
         k_dequantize_rows_s32(rows, n, sums, rs, z, cs, csum, b, gelu, y);                                          \
     }                                                                                                               \
     TARGET static void round_to_bf16_##SET(long c, const float *x, unsigned short *y) { k_round_to_bf16(c, x, y); } \
+    TARGET static void softmax_rows_bf16_##SET(long rows, long n, const float *x, const float *mask, long first,      \
+                                               long per_mask, float *scratch, unsigned short *y) {                  \
+        k_softmax_rows_bf16(rows, n, x, mask, first, per_mask, scratch, y);                                         \
+    }                                                                                                               \
     static const ck_vector_kernels kernels_##SET = {                                                                \
         exp_##SET, erf_##SET, tanh_##SET, gelu_##SET, gelu_backward_##SET, gelu_tanh_##SET,                          \
         gelu_tanh_backward_##SET, silu_##SET, silu_backward_##SET, softmax_rows_##SET,                              \
         softmax_backward_rows_##SET, log_softmax_rows_##SET, log_softmax_backward_rows_##SET,                       \
         layer_norm_rows_##SET, layer_norm_backward_rows_##SET, quantize_rows_u8_##SET, dequantize_rows_s32_##SET,   \
-        round_to_bf16_##SET,                                                                                         \
+        round_to_bf16_##SET, softmax_rows_bf16_##SET,                                                                \
     };
 
 KERNEL_SET(baseline, )

@@ -66,6 +66,7 @@ extension Module {
             layer.quantize(into: scheme.quantized(layer.weight))
             try layer.prepareQuantized(name: name)
         }
+        setAttentionProductPrecision(scheme.attentionProductPrecision)
     }
 
     /// Loads a checkpoint described by `config`: a float32 one as ``loadWeights(from:modelType:strict:)`` does,
@@ -90,6 +91,7 @@ extension Module {
             throw QuantizationError.missingTensors(directory: checkpoint.url.path, scheme: scheme.name, names: missing)
         }
         for (name, layer) in layers { try layer.prepareQuantized(name: name) }
+        setAttentionProductPrecision(scheme.attentionProductPrecision)
         return report
     }
 }

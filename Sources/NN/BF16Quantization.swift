@@ -12,6 +12,8 @@ public struct BF16Quantization: QuantizationScheme {
     public var productTypes: (input: ElementType, weight: ElementType) { (.bf16, .bf16) }
     public var otherMatricesType: ElementType { .bf16 }
 
+    public var attentionProductPrecision: MatmulPrecision { .bf16 }
+
     public func emptyWeights(outputSize: Int, inputSize: Int) -> any QuantizedLinear {
         BF16Linear(outputSize: outputSize, inputSize: inputSize)
     }

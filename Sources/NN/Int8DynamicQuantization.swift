@@ -12,6 +12,8 @@ public struct Int8DynamicQuantization: QuantizationScheme {
     public var productTypes: (input: ElementType, weight: ElementType) { (.u8, .s8) }
     public var otherMatricesType: ElementType { .f32 }
 
+    public var attentionProductPrecision: MatmulPrecision { .f32 }
+
     public func emptyWeights(outputSize: Int, inputSize: Int) -> any QuantizedLinear {
         Int8Linear(outputSize: outputSize, inputSize: inputSize)
     }

@@ -41,13 +41,26 @@ public final class Linear: Module {
         weight = quantized.dequantizedWeight()
     }
 
-    public func callAsFunction(_ x: Tensor) -> Tensor {
-        quantized?.apply(x, bias: bias, gelu: false) ?? x.linear(weight: weight, bias: bias, precision: matmulPrecision)
+    /// The element type the layer reads and writes without a conversion pass (`QuantizedLinear.activationType`):
+    /// `f32` unless its weights are bf16.
+    public var activationType: ElementType { quantized?.activationType ?? .f32 }
+
+    /// The type to write an output in that `next` reads: this layer's activation type when the two share it, else
+    /// `f32`.
+    public func outputType(feeding next: Linear) -> ElementType { activationType == next.activationType ? activationType : .f32 }
+
+    /// `x · Wᵀ + b`; `x` is f32 or `activationType`, and so is `outputType`.
+    public func callAsFunction(_ x: Tensor, outputType: ElementType = .f32) -> Tensor {
+        if let quantized { return quantized.apply(x, bias: bias, gelu: false, outputType: outputType) }
+        precondition(outputType == .f32, "an f32 linear layer writes f32, not \(outputType)")
+        return x.linear(weight: weight, bias: bias, precision: matmulPrecision)
     }
 
-    /// GELU(x · Wᵀ + b) in one kernel when nothing needs a gradient, else the two steps.
-    public func withGELU(_ x: Tensor) -> Tensor {
-        if let quantized { return quantized.apply(x, bias: bias, gelu: true) }
+    /// GELU(x · Wᵀ + b) in one kernel when nothing needs a gradient, else the two steps; `outputType` as for
+    /// `callAsFunction`.
+    public func withGELU(_ x: Tensor, outputType: ElementType = .f32) -> Tensor {
+        if let quantized { return quantized.apply(x, bias: bias, gelu: true, outputType: outputType) }
+        precondition(outputType == .f32, "an f32 linear layer writes f32, not \(outputType)")
         let needsGrad = GradMode.isEnabled && (x.requiresGrad || weight.requiresGrad || bias?.requiresGrad == true)
         return needsGrad ? self(x).gelu() : x.linear(weight: weight, bias: bias, fusedGELU: true, precision: matmulPrecision)
     }

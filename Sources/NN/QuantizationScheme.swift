@@ -14,6 +14,9 @@ public protocol QuantizationScheme: Sendable {
     /// The element type in which a checkpoint stores the other floating-point matrices (embedding tables,
     /// heads); loading turns them back into `f32` exactly.
     var otherMatricesType: ElementType { get }
+    /// The precision of the attention products `Q Kᵀ` and `P V` in a model quantized so (what was faster on
+    /// the forward pass; see the README's Quantization section).
+    var attentionProductPrecision: MatmulPrecision { get }
     /// A layer's stored form for a `[outputSize, inputSize]` weight, to be filled by loading.
     func emptyWeights(outputSize: Int, inputSize: Int) -> any QuantizedLinear
     /// A layer's stored form of a trained `f32 [out, in]` weight.

@@ -110,12 +110,21 @@ public final class MultiHeadSelfAttention: Module {
     }
 
     /// `x` is `[batch, seq, hidden]`; `maskBias` is `[batch, seq]` (0 for tokens, a large negative for padding).
+    ///
+    /// With bf16 projections and bf16 products, the activations pass between them in bf16 with no conversion pass:
+    /// `x` is rounded once for the three projections, which write Q, K and V in bf16, the softmax writes bf16
+    /// probabilities and `P V` a bf16 context for the output projection (the scores and sums stay f32).
     public func callAsFunction(_ x: Tensor, maskBias: Tensor?, keepAttention: Bool = false) -> TransformerLayerOutput {
-        let scores = Tensor.attentionScores(query: query(x), key: key(x), heads: headCount,
-                                            scale: 1 / Float(headSize).squareRoot(), precision: productPrecision)
-        let probabilities = scores.softmax(additiveMask: maskBias)
-        var context = Tensor.attentionContext(probabilities: dropout(probabilities), value: value(x), heads: headCount,
-                                              precision: productPrecision)
+        let operandType = productPrecision.operandType
+        let projected = query.activationType == operandType ? operandType : .f32
+        let input = x.activation(in: query.activationType)
+        let scores = Tensor.attentionScores(query: query(input, outputType: projected), key: key(input, outputType: projected),
+                                            heads: headCount, scale: 1 / Float(headSize).squareRoot(), precision: productPrecision)
+        let inference = !scores.tracksGrad && !keepAttention && !isTraining
+        let probabilities = scores.softmax(additiveMask: maskBias, outputType: inference ? operandType : .f32)
+        let contextType = inference && headGate == nil && output.activationType == operandType ? operandType : .f32
+        var context = Tensor.attentionContext(probabilities: dropout(probabilities), value: value(input, outputType: projected),
+                                              heads: headCount, precision: productPrecision, outputType: contextType)
         if let headGate { context = context.scaledByGroups(headGate) }
         return TransformerLayerOutput(
             hidden: output(context),
@@ -147,7 +156,7 @@ public final class FeedForward: Module {
     public func callAsFunction(_ x: Tensor) -> Tensor {
         let inner: Tensor
         switch activation {
-        case .gelu: inner = intermediate.withGELU(x)
+        case .gelu: inner = intermediate.withGELU(x, outputType: neuronGate == nil ? intermediate.outputType(feeding: output) : .f32)
         case .geluTanh: inner = intermediate(x).geluTanh()
         case .relu: inner = intermediate(x).relu()
         case .silu: inner = intermediate(x).silu()

@@ -1,5 +1,6 @@
-/// A linear layer's weight in bfloat16: the input rows are rounded to bfloat16 per call and multiplied on
-/// oneDNN's bf16 kernels (AMX or AVX512-BF16) into `f32`, with the bias and GELU fused into the product.
+/// A linear layer's weight in bfloat16: the input rows, rounded to bfloat16 unless they already are, are
+/// multiplied on oneDNN's bf16 kernels (AMX or AVX512-BF16) into `f32` or, for a next bf16 product, into `bf16`,
+/// with the bias and GELU fused into the product.
 public final class BF16Linear: QuantizedLinear, @unchecked Sendable {
     /// `[out, in]` bf16, filled before `prepare`.
     public let weight: Tensor
@@ -25,16 +26,21 @@ public final class BF16Linear: QuantizedLinear, @unchecked Sendable {
 
     public func dequantizedWeight() -> Tensor { (try? weight.converted(to: .f32)) ?? Tensor(shape: weight.shape, elementType: .f32) }
 
-    public func apply(_ x: Tensor, bias: Tensor?, gelu: Bool) -> Tensor {
+    public var activationType: ElementType { .bf16 }
+
+    public func apply(_ x: Tensor, bias: Tensor?, gelu: Bool, outputType: ElementType) -> Tensor {
         guard let packed else { preconditionFailure("BF16Linear used before prepare") }
-        precondition(x.lastDimension == packed.inputSize && x.elementType == .f32, "bf16 linear: input \(x.shape), weight \(weight.shape)")
-        let rounded = (try? x.converted(to: .bf16)) ?? x
-        let result = Tensor(uninitializedShape: Self.outputShape(of: x, outputSize: packed.outputSize))
+        precondition(x.lastDimension == packed.inputSize && [.f32, .bf16].contains(x.elementType) && [.f32, .bf16].contains(outputType),
+                     "bf16 linear: input \(x.elementType) \(x.shape) into \(outputType), weight \(weight.shape)")
+        let rounded = x.activation(in: .bf16)
+        let result = Tensor(uninitializedShape: Self.outputShape(of: x, outputSize: packed.outputSize), elementType: outputType)
         rounded.withUnsafeBytes { input in
-            OneDNN.validated { () throws(OneDNNError) in
-                guard let a = input.baseAddress else { return }
-                try packed.multiply(a, rows: x.rowCount, into: result.pointer, bias: bias.map { UnsafeRawPointer($0.pointer) },
-                                    epilogue: MatmulEpilogue(bias: bias != nil, gelu: gelu))
+            result.withUnsafeMutableBytes { output in
+                OneDNN.validated { () throws(OneDNNError) in
+                    guard let a = input.baseAddress, let c = output.baseAddress else { return }
+                    try packed.multiply(a, rows: x.rowCount, into: c, bias: bias.map { UnsafeRawPointer($0.pointer) },
+                                        epilogue: MatmulEpilogue(bias: bias != nil, gelu: gelu), outputType: outputType)
+                }
             }
         }
         return result

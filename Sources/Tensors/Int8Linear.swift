@@ -73,9 +73,12 @@ public final class Int8Linear: QuantizedLinear, @unchecked Sendable {
         return Tensor(shape: weight.shape, values: values)
     }
 
-    public func apply(_ x: Tensor, bias: Tensor?, gelu: Bool) -> Tensor {
+    public var activationType: ElementType { .f32 }
+
+    public func apply(_ x: Tensor, bias: Tensor?, gelu: Bool, outputType: ElementType) -> Tensor {
         guard let packed else { preconditionFailure("Int8Linear used before prepare") }
-        precondition(x.lastDimension == packed.inputSize && x.elementType == .f32, "int8 linear: input \(x.shape), weight \(weight.shape)")
+        precondition(x.lastDimension == packed.inputSize && x.elementType == .f32 && outputType == .f32,
+                     "int8 linear: input \(x.elementType) \(x.shape) into \(outputType), weight \(weight.shape)")
         let (rows, outputs) = (x.rowCount, packed.outputSize)
         let input = QuantizedRows(x)
         let sums = Tensor(uninitializedShape: [rows, outputs], elementType: .s32)

@@ -25,11 +25,17 @@ public enum MatmulPrecision: String, Sendable, CaseIterable, CustomStringConvert
 }
 
 extension Tensor {
-    /// This f32 tensor as a matmul operand of `precision`: itself for f32, else a copy rounded to its type.
-    func matmulOperand(_ precision: MatmulPrecision) -> Tensor {
-        switch precision {
-        case .f32: self
-        case .bf16: roundedToBFloat16()
-        }
+    /// This tensor as a matmul operand of `precision` (see `activation(in:)`).
+    func matmulOperand(_ precision: MatmulPrecision) -> Tensor { activation(in: precision.operandType) }
+}
+
+extension Tensor {
+    /// This tensor as the input of layers that read `type` (`QuantizedLinear.activationType`, `f32` or `bf16`):
+    /// itself when it already is, else an f32 tensor rounded to bf16 (ties to even), so that several layers
+    /// reading the same input share one conversion.
+    public func activation(in type: ElementType) -> Tensor {
+        if elementType == type { return self }
+        precondition(elementType == .f32 && type == .bf16, "activations in \(type) from \(elementType)")
+        return roundedToBFloat16()
     }
 }

@@ -10,7 +10,7 @@ import Foundation
 /// run-time scales, which is what keeps oneDNN on those kernels instead of the slower `gemm:jit`.
 final class PackedMatmulWeights: @unchecked Sendable {
     let outputSize: Int, inputSize: Int
-    /// The element types of the input rows and of the product.
+    /// The element types of the input rows and of the product (unless a call asks for another).
     let sourceType: ElementType, destinationType: ElementType
     private let weightType: ElementType
     /// The reordered bytes (a `u8` tensor only holds them).
@@ -96,16 +96,17 @@ final class PackedMatmulWeights: @unchecked Sendable {
     }
 
     /// `c = epilogue(a · Wᵀ)` for `rows` row-major rows of `sourceType` in `a`, into row-major `c` of
-    /// `destinationType`; `bias` (f32, one per output) exactly when the epilogue adds one.
+    /// `outputType` (`destinationType` unless given); `bias` (f32, one per output) exactly when the epilogue adds one.
     ///
     /// More than `RowSplitting.block` rows go through in blocks of that many or in one product, as
     /// `RowSplitting` chooses (the two give the same values: the products differ in rows only).
     func multiply(
         _ a: UnsafeRawPointer, rows: Int, into c: UnsafeMutableRawPointer, bias: UnsafeRawPointer? = nil,
-        epilogue: MatmulEpilogue = MatmulEpilogue()
+        epilogue: MatmulEpilogue = MatmulEpilogue(), outputType: ElementType? = nil
     ) throws(OneDNNError) {
         let engine = try OneDNN.shared.engine.get()
-        let whole = problem(rows: rows, epilogue: epilogue)
+        let outputType = outputType ?? destinationType
+        let whole = problem(rows: rows, epilogue: epilogue, outputType: outputType)
         let chosen = RowSplitting.shared.choice(for: whole, rows: rows)
         // Every primitive is made before the clock starts: creation (a JIT compile) is not what is compared.
         let blocks: [(first: Int, primitive: MatmulPrimitive)]
@@ -114,10 +115,10 @@ final class PackedMatmulWeights: @unchecked Sendable {
         case .blocks, .timeBlocks:
             blocks = try stride(from: 0, to: rows, by: RowSplitting.block).map { (first) throws(OneDNNError) in
                 let count = min(RowSplitting.block, rows - first)
-                return (first, try cachedPrimitive(for: problem(rows: count, epilogue: epilogue), engine: engine))
+                return (first, try cachedPrimitive(for: problem(rows: count, epilogue: epilogue, outputType: outputType), engine: engine))
             }
         }
-        let (aRowBytes, cRowBytes) = (inputSize * sourceType.byteSize, outputSize * destinationType.byteSize)
+        let (aRowBytes, cRowBytes) = (inputSize * sourceType.byteSize, outputSize * outputType.byteSize)
         let start = DispatchTime.now().uptimeNanoseconds
         try packed.withUnsafeBytes { (weights) throws(OneDNNError) in
             guard let base = weights.baseAddress else { return }
@@ -130,11 +131,11 @@ final class PackedMatmulWeights: @unchecked Sendable {
         }
     }
 
-    private func problem(rows: Int, epilogue: MatmulEpilogue) -> MatmulProblem {
+    private func problem(rows: Int, epilogue: MatmulEpilogue, outputType: ElementType) -> MatmulProblem {
         MatmulProblem(
             a: .rowMajor([rows, inputSize], type: sourceType),
             b: MatrixLayout.rowMajor([outputSize, inputSize], type: weightType).transposed,
-            c: .rowMajor([rows, outputSize], type: destinationType), epilogue: epilogue)
+            c: .rowMajor([rows, outputSize], type: outputType), epilogue: epilogue)
     }
 
     /// The primitive for `problem`, created on first use (under the lock: creation is rare, one per row count).

@@ -13,9 +13,13 @@ public protocol QuantizedLinear: AnyObject, Sendable {
     func prepare(checkpointName: (String) -> String) throws
     /// The weight as the kernel multiplies by it, `[out, in]` in `f32`.
     func dequantizedWeight() -> Tensor
-    /// `x · Wᵀ + bias` over the last axis of `x` (`f32`), then GELU (erf form) when `gelu` is set. Needs
-    /// `prepare` first.
-    func apply(_ x: Tensor, bias: Tensor?, gelu: Bool) -> Tensor
+    /// The element type the kernel reads its input in without a conversion pass, and can write its output in:
+    /// layers that share it hand activations to each other in it (`bf16` for bf16 weights, `f32` for int8,
+    /// whose per-call input codes depend on the reading layer's scales).
+    var activationType: ElementType { get }
+    /// `x · Wᵀ + bias` over the last axis of `x` (`f32` or `activationType`), then GELU (erf form) when `gelu`
+    /// is set, written as `outputType` (`f32` or `activationType`). Needs `prepare` first.
+    func apply(_ x: Tensor, bias: Tensor?, gelu: Bool, outputType: ElementType) -> Tensor
 }
 
 /// Stored weights that a quantized layer cannot use, naming the checkpoint tensor.
@@ -42,4 +46,9 @@ extension OneDNN {
     static func validated(_ body: () throws(OneDNNError) -> Void) {
         do { try body() } catch { preconditionFailure("internal error in a quantized product: \(error)") }
     }
+}
+
+extension QuantizedLinear {
+    /// `apply` into `f32`.
+    public func apply(_ x: Tensor, bias: Tensor?, gelu: Bool) -> Tensor { apply(x, bias: bias, gelu: gelu, outputType: .f32) }
 }

@@ -122,7 +122,7 @@ public final class Tensor: @unchecked Sendable {
     public func sharesStorage(with other: Tensor) -> Bool { storage === other.storage }
 
     /// Whether results of operations on this tensor are recorded for `backward()`.
-    var tracksGrad: Bool { requiresGrad && GradMode.isEnabled }
+    public var tracksGrad: Bool { requiresGrad && GradMode.isEnabled }
 
     /// Is a leaf of the graph (a parameter or an input), as opposed to a recorded result.
     public var isLeaf: Bool { gradNode == nil }

@@ -69,6 +69,12 @@ public struct VectorKernels: @unchecked Sendable {
         table.pointee.softmax_rows(rows, n, x, mask, firstRow, rowsPerMask, y)
     }
 
+    /// `softmaxRows` rounded to bfloat16 bits; `scratch` holds `n` floats (one row at a time).
+    func softmaxRowsBFloat16(_ rows: Int, _ n: Int, _ x: UnsafePointer<Float>, mask: UnsafePointer<Float>?, firstRow: Int,
+                             rowsPerMask: Int, scratch: UnsafeMutablePointer<Float>, _ y: UnsafeMutablePointer<UInt16>) {
+        table.pointee.softmax_rows_bf16(rows, n, x, mask, firstRow, rowsPerMask, scratch, y)
+    }
+
     func softmaxBackwardRows(_ rows: Int, _ n: Int, _ g: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
         table.pointee.softmax_backward_rows(rows, n, g, y, dx)
     }

@@ -160,4 +160,26 @@ struct ReferenceLayer {
             #expect(isClose(check.autograd, check.finiteDifference, relative: 3e-3, absolute: 1e-3), "\(check)")
         }
     }
+
+    /// With bf16 weights and bf16 attention products, Q, K, V, the probabilities and the context pass between the
+    /// products in bf16. That changes no value: the output is exactly that of rounding the f32 probabilities and
+    /// context when they are read (the path `keepAttention` keeps, which returns f32 probabilities), and within
+    /// bf16 rounding of the f32 reference.
+    @Test(.enabled(if: MatmulPrecision.bf16.missingSupport() == nil, "this CPU lacks AVX512-BF16"))
+    func bf16ActivationsBetweenProducts() throws {
+        let layer = Self.makeLayer()
+        let x = Self.input(), mask = paddingMask(sequenceLength: Self.seq, padding: [0, 2])
+        let expected = ReferenceLayer(layer: layer, batch: Self.batch, seq: Self.seq, hidden: Self.hidden, heads: 2)(
+            x.scalars.map(Double.init), mask: mask.scalars).hidden
+        for case (let name, let linear as Linear) in layer.namedModules() {
+            linear.quantize(into: BF16Linear(converting: linear.weight))
+            try linear.prepareQuantized(name: name)
+        }
+        layer.setAttentionProductPrecision(.bf16)
+        let chained = layer(x, maskBias: mask).hidden
+        #expect(chained.elementType == .f32)
+        #expect(chained.scalars == layer(x, maskBias: mask, keepAttention: true).hidden.scalars)
+        // Outputs of LayerNorm are O(1) and every product reads operands rounded by up to 2⁻⁹: 0.007 observed.
+        expectClose(chained.scalars, expected, relative: 0, absolute: 0.02, "bf16 layer")
+    }
 }

@@ -51,6 +51,10 @@ typedef struct {
                                          const int *_Nonnull col_sums, const float *_Nonnull bias, int gelu,
                                          float *_Nonnull y);
     void (*_Nonnull round_to_bf16)(long count, const float *_Nonnull x, unsigned short *_Nonnull y);
+    /// `softmax_rows` stored as bfloat16 bits, each row computed in `scratch` (`n` floats) first.
+    void (*_Nonnull softmax_rows_bf16)(long rows, long n, const float *_Nonnull x, const float *_Nullable mask,
+                                       long first_row, long rows_per_mask, float *_Nonnull scratch,
+                                       unsigned short *_Nonnull y);
 } ck_vector_kernels;
 
 typedef enum { ck_baseline, ck_avx2, ck_avx512 } ck_instruction_set;

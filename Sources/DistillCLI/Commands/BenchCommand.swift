@@ -21,7 +21,8 @@ struct BenchCommand: ParsableCommand {
             12 heads, FFN 1536, vocab 30522 with random weights, forward at batch 32 x seq 128 and batch 1 x seq \
             128, the same forward with the blocks' linear layers quantized to int8 and to bf16 (see distill \
             quantize; skipped with a note on a CPU without VNNI or AVX512-BF16), each also with the two \
-            attention products (QK^T, PV) in bf16 instead of fp32, and a training step (forward + \
+            attention products (QK^T, PV) in the other precision than the scheme's (int8: fp32, bf16 in the \
+            other row; bf16: bf16, fp32 in the other row), and a training step (forward + \
             backward + AdamW, classification head) at batch 32 x seq 64, also with the linear layers' matmuls \
             in bf16 as --bf16 trains (skipped with a note on a CPU without AVX512-BF16); a general-distillation \
             step (distilbert objective: that encoder with a masked-LM head as teacher, a 3-layer student of the same width, 15% of \
@@ -94,11 +95,12 @@ struct BenchCommand: ParsableCommand {
                 1000 * Self.median(repeats * 4) { Self.forward(quantized, batch: 1, seq: 128, generator: generator) }
             }
             results.setQuantizedForward(scheme: scheme.name, tokensPerSecond: 32 * 128 / seconds, latencyMilliseconds: latency)
-            quantized.setAttentionProductPrecision(.bf16)
-            let bf16Attention = results.measuring("forward_\(scheme.name)_attention_bf16") {
+            let other = scheme.otherAttentionProductPrecision
+            quantized.setAttentionProductPrecision(other)
+            let otherAttention = results.measuring("forward_\(scheme.name)_attention_\(other)") {
                 Self.median(repeats) { Self.forward(quantized, batch: 32, seq: 128, generator: generator) }
             }
-            results.forwardTokensPerSecondAttentionBF16[scheme.name] = 32 * 128 / bf16Attention
+            results.forwardTokensPerSecondOtherAttention[scheme.name] = 32 * 128 / otherAttention
             results.forwardMatmulEfficiencyQuantized[scheme.name] =
                 flops / seconds / 1e9 / (results.quantizedMatmulGFLOPS[scheme.name]?.values.max() ?? 1)
         }
@@ -248,8 +250,9 @@ struct BenchResults: Codable {
     var forwardLatencyMillisecondsInt8: Double?
     var forwardTokensPerSecondBF16: Double?
     var forwardLatencyMillisecondsBF16: Double?
-    /// The quantized forward at batch 32 x seq 128 with the attention products in bf16 too, by scheme name.
-    var forwardTokensPerSecondAttentionBF16: [String: Double] = [:]
+    /// The quantized forward at batch 32 x seq 128 with the attention products in the precision the scheme does
+    /// not use (`otherAttentionProductPrecision`), by scheme name.
+    var forwardTokensPerSecondOtherAttention: [String: Double] = [:]
     /// Why a quantized forward was not measured, by scheme name (shown in the table only).
     var quantizedSkipReasons: [String: String] = [:]
     var tokenizerMegabytesPerSecond: Double?
@@ -274,7 +277,7 @@ struct BenchResults: Codable {
         case forwardLatencyMillisecondsInt8 = "forward_latency_ms_b1_s128_int8"
         case forwardTokensPerSecondBF16 = "forward_tokens_per_s_b32_s128_bf16"
         case forwardLatencyMillisecondsBF16 = "forward_latency_ms_b1_s128_bf16"
-        case forwardTokensPerSecondAttentionBF16 = "forward_tokens_per_s_b32_s128_attention_bf16"
+        case forwardTokensPerSecondOtherAttention = "forward_tokens_per_s_b32_s128_other_attention_precision"
         case peakResidentMegabytes = "peak_resident_mb"
     }
 
@@ -325,9 +328,10 @@ struct BenchResults: Codable {
                 }
                 rows += [("forward b32 x s128 \(scheme)", String(format: "%.0f tokens/s", tokens), Self.forwardKey(scheme).stringValue),
                          ("forward b1 x s128 latency \(scheme)", String(format: "%.1f ms", latency), Self.latencyKey(scheme).stringValue)]
-                if let tokens = forwardTokensPerSecondAttentionBF16[scheme] {
-                    rows.append(("forward b32 x s128 \(scheme), attention products bf16", String(format: "%.0f tokens/s", tokens),
-                                 "forward_\(scheme)_attention_bf16"))
+                if let tokens = forwardTokensPerSecondOtherAttention[scheme],
+                   let other = QuantizationSchemes.named(scheme)?.otherAttentionProductPrecision {
+                    rows.append(("forward b32 x s128 \(scheme), attention products \(other)", String(format: "%.0f tokens/s", tokens),
+                                 "forward_\(scheme)_attention_\(other)"))
                 }
             } else if let reason = quantizedSkipReasons[scheme] {
                 rows.append(("forward \(scheme)", "skipped: \(reason)", nil))
@@ -357,4 +361,9 @@ extension ModelConfig {
     static var miniLMShape: ModelConfig {
         ModelConfig(modelType: .bert, hiddenSize: 384, layerCount: 6, headCount: 12, intermediateSize: 1536, vocabSize: 30522)
     }
+}
+
+extension QuantizationScheme {
+    /// The attention products' precision that the scheme does not use, for the bench's comparison row.
+    var otherAttentionProductPrecision: MatmulPrecision { attentionProductPrecision == .f32 ? .bf16 : .f32 }
 }
