@@ -111,20 +111,26 @@ public final class MultiHeadSelfAttention: Module {
 
     /// `x` is `[batch, seq, hidden]`; `maskBias` is `[batch, seq]` (0 for tokens, a large negative for padding).
     ///
-    /// With bf16 projections and bf16 products, the activations pass between them in bf16 with no conversion pass:
-    /// `x` is rounded once for the three projections, which write Q, K and V in bf16, the softmax writes bf16
-    /// probabilities and `P V` a bf16 context for the output projection (the scores and sums stay f32).
+    /// For inference the attention runs a few sequences at a time (`Tensor.attention`), and with bf16 projections
+    /// and bf16 products the activations pass between them in bf16 with no conversion pass: `x` is rounded once for
+    /// the three projections, which write Q, K and V in bf16, and the attention writes a bf16 context for the
+    /// output projection (the scores, softmax and sums stay f32).
     public func callAsFunction(_ x: Tensor, maskBias: Tensor?, keepAttention: Bool = false) -> TransformerLayerOutput {
         let operandType = productPrecision.operandType
         let projected = query.activationType == operandType ? operandType : .f32
         let input = x.activation(in: query.activationType)
-        let scores = Tensor.attentionScores(query: query(input, outputType: projected), key: key(input, outputType: projected),
-                                            heads: headCount, scale: 1 / Float(headSize).squareRoot(), precision: productPrecision)
-        let inference = !scores.tracksGrad && !keepAttention && !isTraining
-        let probabilities = scores.softmax(additiveMask: maskBias, outputType: inference ? operandType : .f32)
-        let contextType = inference && headGate == nil && output.activationType == operandType ? operandType : .f32
-        var context = Tensor.attentionContext(probabilities: dropout(probabilities), value: value(input, outputType: projected),
-                                              heads: headCount, precision: productPrecision, outputType: contextType)
+        let (q, k, v) = (query(input, outputType: projected), key(input, outputType: projected), value(input, outputType: projected))
+        let scale = 1 / Float(headSize).squareRoot()
+        if !keepAttention && !isTraining && headGate == nil && ![q, k, v].contains(where: \.tracksGrad) {
+            let contextType = output.activationType == operandType ? operandType : .f32
+            return TransformerLayerOutput(hidden: output(Tensor.attention(
+                query: q, key: k, value: v, maskBias: maskBias, heads: headCount, scale: scale, precision: productPrecision,
+                outputType: contextType)))
+        }
+        let scores = Tensor.attentionScores(query: q, key: k, heads: headCount, scale: scale, precision: productPrecision)
+        let probabilities = scores.softmax(additiveMask: maskBias)
+        var context = Tensor.attentionContext(probabilities: dropout(probabilities), value: v, heads: headCount,
+                                              precision: productPrecision)
         if let headGate { context = context.scaledByGroups(headGate) }
         return TransformerLayerOutput(
             hidden: output(context),

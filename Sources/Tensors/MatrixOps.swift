@@ -107,22 +107,18 @@ extension Tensor {
 
     /// Attention output `P V` per head: `probabilities` is `[batch, heads, seq, seq]`, `v` is `[batch, seq, hidden]`;
     /// the result is `[batch, seq, hidden]` with the heads concatenated (no permute needed). `precision` as for
-    /// `attentionScores`; operands already of its type are read as they are. `outputType` `.bf16` writes the
-    /// result rounded to bfloat16 by the product itself (inference only: a bf16 result records no gradient).
+    /// `attentionScores`.
     public static func attentionContext(probabilities p: Tensor, value v: Tensor, heads: Int,
-                                        precision: MatmulPrecision = .f32, outputType: ElementType = .f32) -> Tensor {
+                                        precision: MatmulPrecision = .f32) -> Tensor {
         let (batch, seq, hidden) = (v.shape[0], v.shape[1], v.shape[2])
         precondition(p.shape == [batch, heads, seq, seq], "attention context: \(p.shape) with value \(v.shape)")
-        precondition(outputType == .f32 || outputType == .bf16, "attention context into \(outputType)")
-        precondition(outputType == .f32 || !(p.tracksGrad || v.tracksGrad), "a bf16 attention context records no gradient")
         let type = precision.operandType
         let headsLayout = MatrixLayout.headsOf(batch: batch, seq: seq, hidden: hidden, heads: heads, type: type)
         let probsLayout = MatrixLayout.rowMajor([batch, heads, seq, seq], type: type)
         let (pOperand, vOperand) = (p.matmulOperand(precision), v.matmulOperand(precision))
-        let result = Tensor(uninitializedShape: v.shape, elementType: outputType)
-        OneDNN.shared.validatedMatmul(pOperand.rawPointer, probsLayout, vOperand.rawPointer, headsLayout, result.rawPointer,
-                                      headsLayout.as(outputType))
-        if outputType != .f32 { return result }
+        let result = Tensor(uninitializedShape: v.shape)
+        OneDNN.shared.validatedMatmul(pOperand.rawPointer, probsLayout, vOperand.rawPointer, headsLayout, result.pointer,
+                                      headsLayout.as(.f32))
         return result.recording([p, v]) { g in
             let gOperand = g.matmulOperand(precision)
             let gradP = p.requiresGrad ? Tensor.filled(p.shape) {

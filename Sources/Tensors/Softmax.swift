@@ -3,42 +3,39 @@ extension Tensor {
     /// softmax(x + mask) over the last axis. `additiveMask` has shape `[groups, n]` and row `r` of `self` uses mask
     /// row `r / (rows / groups)`: for attention scores `[batch, heads, seq, seq]` a `[batch, seq]` mask (0 to keep,
     /// a large negative number to drop) hides padded keys from every head and query.
-    ///
-    /// `outputType` `.bf16` stores the probabilities rounded to bfloat16 as they are computed (inference only: a
-    /// bf16 result records no gradient), for a product that reads bf16 operands.
-    public func softmax(additiveMask mask: Tensor? = nil, outputType: ElementType = .f32) -> Tensor {
-        precondition(outputType == .f32 || outputType == .bf16, "softmax into \(outputType)")
-        precondition(outputType == .f32 || !tracksGrad, "a bf16 softmax records no gradient")
+    public func softmax(additiveMask mask: Tensor? = nil) -> Tensor {
         let n = lastDimension, rows = rowCount
         let rowsPerMask = mask.map { m -> Int in
             precondition(m.lastDimension == n && rows % m.rowCount == 0, "softmax mask \(m.shape) for \(shape)")
             return rows / m.rowCount
         } ?? rows
-        let y = Tensor(uninitializedShape: shape, elementType: outputType)
-        let x = pointer, maskPointer = mask.map { UnsafePointer($0.pointer) }
-        if outputType == .bf16 {
-            y.withUnsafeMutableBufferPointer(as: BFloat16.self) { values in
-                values.withMemoryRebound(to: UInt16.self) { bits in
-                    guard let out = bits.baseAddress else { return }
-                    parallelFor(rows, grain: Self.rowGrain(n)) { range in
-                        withUnsafeTemporaryAllocation(of: Float.self, capacity: n) { scratch in
-                            guard let scratch = scratch.baseAddress else { return }
-                            VectorKernels.best.softmaxRowsBFloat16(
-                                range.count, n, x + range.lowerBound * n, mask: maskPointer, firstRow: range.lowerBound,
-                                rowsPerMask: rowsPerMask, scratch: scratch, out + range.lowerBound * n)
-                        }
-                    }
-                }
-            }
-            return y
-        }
-        let out = y.pointer
-        parallelFor(rows, grain: Self.rowGrain(n)) { range in
-            VectorKernels.best.softmaxRows(range.count, n, x + range.lowerBound * n, mask: maskPointer, firstRow: range.lowerBound,
-                                           rowsPerMask: rowsPerMask, out + range.lowerBound * n)
-        }
+        let y = Tensor(uninitializedShape: shape)
+        Self.softmaxRows(rows, n, pointer, mask: mask.map { UnsafePointer($0.pointer) }, firstRow: 0, rowsPerMask: rowsPerMask,
+                         into: y.rawPointer, type: .f32)
         let saved = y.savedForBackward
         return y.recording([self]) { g in [g.softmaxBackward(output: saved)] }
+    }
+
+    /// softmax(x + mask) of `rows` rows of `n`, row `r` adding mask row `(firstRow + r) / rowsPerMask`, into `y` of
+    /// `type`: f32, or bf16 rounded as each row is computed (the f32 values rounded, with no f32 copy stored).
+    /// `y` may be `x` itself for f32.
+    static func softmaxRows(_ rows: Int, _ n: Int, _ x: UnsafePointer<Float>, mask: UnsafePointer<Float>?, firstRow: Int,
+                            rowsPerMask: Int, into y: UnsafeMutableRawPointer, type: ElementType) {
+        precondition(type == .f32 || type == .bf16, "softmax into \(type)")
+        parallelFor(rows, grain: rowGrain(n)) { range in
+            let (first, offset) = (range.lowerBound, range.lowerBound * n)
+            if type == .f32 {
+                VectorKernels.best.softmaxRows(range.count, n, x + offset, mask: mask, firstRow: firstRow + first,
+                                               rowsPerMask: rowsPerMask, y.assumingMemoryBound(to: Float.self) + offset)
+                return
+            }
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: n) { scratch in
+                guard let scratch = scratch.baseAddress else { return }
+                VectorKernels.best.softmaxRowsBFloat16(range.count, n, x + offset, mask: mask, firstRow: firstRow + first,
+                                                       rowsPerMask: rowsPerMask, scratch: scratch,
+                                                       y.assumingMemoryBound(to: UInt16.self) + offset)
+            }
+        }
     }
 
     /// Gradient of softmax: y ⊙ (g − Σ g ⊙ y) per row.

@@ -85,6 +85,25 @@ struct QuantizedLinearTests {
         }
     }
 
+    static func bits(_ x: Tensor) -> [UInt16] { x.withUnsafeBufferPointer(as: BFloat16.self) { $0.map(\.bitPattern) } }
+
+    /// A bf16 input is read as it is (the same result as its f32 original), and a bf16 output is the f32 output
+    /// rounded by the product itself, with and without the fused GELU.
+    @Test(arguments: [false, true]) func linearReadsAndWritesBF16(gelu: Bool) throws {
+        let generator = RandomGenerator(seed: 5)
+        let (x, weight, bias) = (Tensor.normal([9, 3, 40], std: 1, generator: generator),
+                                 Tensor.normal([24, 40], std: 0.2, generator: generator), Tensor.normal([24], std: 0.1, generator: generator))
+        let layer = BF16Linear(converting: weight)
+        try layer.prepare { $0 }
+        let fromF32 = layer.apply(x, bias: bias, gelu: gelu)
+        let bf16Input = try x.converted(to: .bf16)
+        #expect(layer.apply(bf16Input, bias: bias, gelu: gelu).scalars == fromF32.scalars)
+        let bf16Output = layer.apply(x, bias: bias, gelu: gelu, outputType: .bf16)
+        #expect(bf16Output.elementType == .bf16 && bf16Output.shape == [9, 3, 24])
+        let expected = Self.bits(try fromF32.converted(to: .bf16))
+        #expect(Self.bits(bf16Output) == expected)
+    }
+
     /// Rows beyond a block (512) run in blocks, and beyond four blocks the first calls try blocks and one
     /// product before keeping the faster: every call gives exactly the outputs of its rows multiplied apart
     /// (rows are quantized one by one, so splitting them must change nothing).
