@@ -285,6 +285,17 @@ INLINE void k_layer_norm_rows(long rows, long n, const float *x, const float *we
     }
 }
 
+/// Layer norm of x + residual per row, the sum made in `y` and normalised there while it is in cache: the values
+/// of adding, then `k_layer_norm_rows`, without the sum's round trip through memory.
+INLINE void k_add_layer_norm_rows(long rows, long n, const float *x, const float *residual, const float *weight,
+                                  const float *bias, float eps, float *y) {
+    for (long r = 0; r < rows; r++) {
+        float *dst = y + r * n, mean, inverse_deviation;
+        MAP2(n, x + r * n, residual + r * n, dst, v + w)
+        k_layer_norm_rows(1, n, dst, weight, bias, eps, dst, &mean, &inverse_deviation);
+    }
+}
+
 /// dx = rstd · (ĝ − mean(ĝ) − x̂ · mean(ĝ ⊙ x̂)) with ĝ = g ⊙ weight and x̂ = (x − mean) · rstd; adds
 /// Σ g ⊙ x̂ and Σ g over these rows into the weight and bias gradient sums.
 INLINE void k_layer_norm_backward_rows(long rows, long n, const float *g, const float *x, const float *weight,
@@ -465,6 +476,10 @@ INLINE void k_softmax_rows_bf16(long rows, long n, const float *x, const float *
                                              float eps, float *y, float *mean, float *rstd) {                       \
         k_layer_norm_rows(rows, n, x, w, b, eps, y, mean, rstd);                                                    \
     }                                                                                                               \
+    TARGET static void add_layer_norm_rows_##SET(long rows, long n, const float *x, const float *r, const float *w,   \
+                                                 const float *b, float eps, float *y) {                             \
+        k_add_layer_norm_rows(rows, n, x, r, w, b, eps, y);                                                         \
+    }                                                                                                               \
     TARGET static void layer_norm_backward_rows_##SET(long rows, long n, const float *g, const float *x,             \
                                                       const float *w, const float *mean, const float *rstd,         \
                                                       float *dx, float *dw, float *db) {                            \
@@ -487,7 +502,7 @@ INLINE void k_softmax_rows_bf16(long rows, long n, const float *x, const float *
         exp_##SET, erf_##SET, tanh_##SET, gelu_##SET, gelu_backward_##SET, gelu_tanh_##SET,                          \
         gelu_tanh_backward_##SET, silu_##SET, silu_backward_##SET, softmax_rows_##SET,                              \
         softmax_backward_rows_##SET, log_softmax_rows_##SET, log_softmax_backward_rows_##SET,                       \
-        layer_norm_rows_##SET, layer_norm_backward_rows_##SET, quantize_rows_u8_##SET, dequantize_rows_s32_##SET,   \
+        layer_norm_rows_##SET, add_layer_norm_rows_##SET, layer_norm_backward_rows_##SET, quantize_rows_u8_##SET, dequantize_rows_s32_##SET,   \
         round_to_bf16_##SET, softmax_rows_bf16_##SET,                                                                \
     };
 

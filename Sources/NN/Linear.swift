@@ -111,6 +111,11 @@ public final class LayerNorm: Module {
     public override var ownParametersExemptFromDecay: [Tensor] { [weight, bias] }
 
     public func callAsFunction(_ x: Tensor) -> Tensor { x.layerNorm(weight: weight, bias: bias, eps: eps) }
+
+    /// LayerNorm(x + residual), the residual add fused in when nothing records a gradient.
+    public func callAsFunction(_ x: Tensor, adding residual: Tensor) -> Tensor {
+        x.layerNorm(adding: residual, weight: weight, bias: bias, eps: eps)
+    }
 }
 
 /// Inverted dropout, active in training mode only.

@@ -197,8 +197,8 @@ public final class TransformerLayer: Module, TransformerBlock {
 
     public func callAsFunction(_ x: Tensor, maskBias: Tensor?, keepAttention: Bool = false) -> TransformerLayerOutput {
         var result = attention(x, maskBias: maskBias, keepAttention: keepAttention)
-        let attended = attentionLayerNorm(x + dropout(result.hidden))
-        result.hidden = outputLayerNorm(attended + dropout(feedForward(attended)))
+        let attended = attentionLayerNorm(x, adding: dropout(result.hidden))
+        result.hidden = outputLayerNorm(attended, adding: dropout(feedForward(attended)))
         return result
     }
 

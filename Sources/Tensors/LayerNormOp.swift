@@ -23,6 +23,24 @@ extension Tensor {
         }
     }
 
+    /// `(self + residual).layerNorm(weight:bias:eps:)`, the same values; when nothing records a gradient the sum
+    /// is normalised row by row as it is made (one pass over memory instead of three).
+    public func layerNorm(adding residual: Tensor, weight: Tensor, bias: Tensor, eps: Float) -> Tensor {
+        precondition(residual.shape == shape, "layerNorm: residual \(residual.shape) for \(shape)")
+        if [self, residual, weight, bias].contains(where: \.tracksGrad) {
+            return (self + residual).layerNorm(weight: weight, bias: bias, eps: eps)
+        }
+        let n = lastDimension
+        precondition(weight.count == n && bias.count == n, "layerNorm: weight \(weight.shape) for rows of \(n)")
+        let y = Tensor(uninitializedShape: shape)
+        let x = pointer, r = residual.pointer, out = y.pointer, w = weight.pointer, b = bias.pointer
+        parallelFor(rowCount, grain: Swift.max(1, 8192 / Swift.max(n, 1))) { range in
+            let start = range.lowerBound * n
+            VectorKernels.best.addLayerNormRows(range.count, n, x + start, adding: r + start, weight: w, bias: b, eps: eps, out + start)
+        }
+        return y
+    }
+
     /// dx = rstd · (ĝ − mean(ĝ) − x̂ · mean(ĝ ⊙ x̂)) with ĝ = g ⊙ weight; dweight = Σ g ⊙ x̂; dbias = Σ g.
     /// Each worker sums the weight and bias gradients of its rows; the partial sums are added at the end.
     private func layerNormBackward(_ g: Tensor, weight: Tensor, means: [Float], inverseDeviations: [Float]) -> [Tensor?] {

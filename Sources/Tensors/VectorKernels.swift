@@ -94,6 +94,12 @@ public struct VectorKernels: @unchecked Sendable {
         table.pointee.layer_norm_rows(rows, n, x, weight, bias, eps, y, mean, inverseDeviation)
     }
 
+    /// Layer norm of `x + residual`, `rows` rows of `n` (inference: no means or deviations kept).
+    func addLayerNormRows(_ rows: Int, _ n: Int, _ x: UnsafePointer<Float>, adding residual: UnsafePointer<Float>,
+                          weight: UnsafePointer<Float>, bias: UnsafePointer<Float>, eps: Float, _ y: UnsafeMutablePointer<Float>) {
+        table.pointee.add_layer_norm_rows(rows, n, x, residual, weight, bias, eps, y)
+    }
+
     /// Layer norm's input gradient for `rows` rows, adding the weight and bias gradients into the two sums.
     func layerNormBackwardRows(_ rows: Int, _ n: Int, _ g: UnsafePointer<Float>, _ x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                                mean: UnsafePointer<Float>, inverseDeviation: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>,

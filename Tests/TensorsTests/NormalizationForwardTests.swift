@@ -23,6 +23,22 @@ import Tensors
                     relative: 1e-5, absolute: 1e-7)
     }
 
+    /// Without gradients the residual add is fused into the layer norm: the same values as adding first, bit for
+    /// bit; with them the sum is recorded and gradients reach both inputs.
+    @Test(arguments: [5, 37, 384])
+    func layerNormOfASum(n: Int) {
+        let generator = RandomGenerator(seed: 83)
+        let x = randomTensor([2, 7, n], generator, in: -3...5), residual = randomTensor([2, 7, n], generator)
+        let w = randomTensor([n], generator), b = randomTensor([n], generator)
+        let expected = (x + residual).layerNorm(weight: w, bias: b, eps: 1e-5).scalars
+        #expect(x.layerNorm(adding: residual, weight: w, bias: b, eps: 1e-5).scalars == expected)
+        residual.requiresGrad = true
+        let recorded = x.layerNorm(adding: residual, weight: w, bias: b, eps: 1e-5)
+        #expect(recorded.scalars == expected)
+        recorded.sum().backward()
+        #expect(residual.grad != nil)
+    }
+
     @Test(arguments: [5, 16, 40])
     func layerNorm(n: Int) {
         let generator = RandomGenerator(seed: 82)

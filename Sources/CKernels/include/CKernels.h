@@ -40,6 +40,10 @@ typedef struct {
     void (*_Nonnull layer_norm_rows)(long rows, long n, const float *_Nonnull x, const float *_Nonnull weight,
                                      const float *_Nonnull bias, float eps, float *_Nonnull y, float *_Nonnull mean,
                                      float *_Nonnull inverse_deviation);
+    /// `layer_norm_rows` of x + residual, without the means and deviations (inference).
+    void (*_Nonnull add_layer_norm_rows)(long rows, long n, const float *_Nonnull x, const float *_Nonnull residual,
+                                         const float *_Nonnull weight, const float *_Nonnull bias, float eps,
+                                         float *_Nonnull y);
     void (*_Nonnull layer_norm_backward_rows)(long rows, long n, const float *_Nonnull g, const float *_Nonnull x,
                                               const float *_Nonnull weight, const float *_Nonnull mean,
                                               const float *_Nonnull inverse_deviation, float *_Nonnull dx,
