@@ -447,6 +447,27 @@ INLINE void k_softmax_rows_bf16(long rows, long n, const float *x, const float *
     }
 }
 
+/// AdamW with decoupled weight decay, in the order of operations of the Swift loop it replaced (so the same bits):
+/// p ← p·decay; m ← m + (1 − β₁)(g − m); v ← v·β₂ + (1 − β₂)·g·g; p ← p − step · m / (sqrt(v) / sqrt(1 − β₂ᵗ) + ε).
+INLINE void k_adamw(long count, float *p, const float *g, float *m, float *v, const ck_adamw_coefficients *c) {
+    for (long i = 0; i < count; i += 16) {
+        long part = count - i < 16 ? count - i : 16;
+        v16 pv = part == 16 ? load(p + i) : load_part(p + i, part, 0);
+        v16 gv = part == 16 ? load(g + i) : load_part(g + i, part, 0);
+        v16 mv = part == 16 ? load(m + i) : load_part(m + i, part, 0);
+        v16 vv = part == 16 ? load(v + i) : load_part(v + i, part, 0);
+        pv = pv * c->decay;
+        mv = mv + c->one_minus_beta1 * (gv - mv);
+        vv = vv * c->beta2 + c->one_minus_beta2 * gv * gv;
+        pv = pv - c->step_size * mv / (__builtin_elementwise_sqrt(vv) / c->correction2_root + c->eps);
+        if (part == 16) {
+            store(p + i, pv), store(m + i, mv), store(v + i, vv);
+        } else {
+            store_part(p + i, pv, part), store_part(m + i, mv, part), store_part(v + i, vv, part);
+        }
+    }
+}
+
 #define KERNEL_SET(SET, TARGET)                                                                                     \
     TARGET static void exp_##SET(long c, const float *x, float *y) { k_exp(c, x, y); }                              \
     TARGET static void erf_##SET(long c, const float *x, float *y) { k_erf(c, x, y); }                              \
@@ -494,6 +515,10 @@ INLINE void k_softmax_rows_bf16(long rows, long n, const float *x, const float *
         k_dequantize_rows_s32(rows, n, sums, rs, z, cs, csum, b, gelu, y);                                          \
     }                                                                                                               \
     TARGET static void round_to_bf16_##SET(long c, const float *x, unsigned short *y) { k_round_to_bf16(c, x, y); } \
+    TARGET static void adamw_##SET(long n, float *p, const float *g, float *m, float *v,                            \
+                                   const ck_adamw_coefficients *c) {                                                \
+        k_adamw(n, p, g, m, v, c);                                                                                  \
+    }                                                                                                               \
     TARGET static void softmax_rows_bf16_##SET(long rows, long n, const float *x, const float *mask, long first,      \
                                                long per_mask, float *scratch, unsigned short *y) {                  \
         k_softmax_rows_bf16(rows, n, x, mask, first, per_mask, scratch, y);                                         \
@@ -503,7 +528,7 @@ INLINE void k_softmax_rows_bf16(long rows, long n, const float *x, const float *
         gelu_tanh_backward_##SET, silu_##SET, silu_backward_##SET, softmax_rows_##SET,                              \
         softmax_backward_rows_##SET, log_softmax_rows_##SET, log_softmax_backward_rows_##SET,                       \
         layer_norm_rows_##SET, add_layer_norm_rows_##SET, layer_norm_backward_rows_##SET, quantize_rows_u8_##SET, dequantize_rows_s32_##SET,   \
-        round_to_bf16_##SET, softmax_rows_bf16_##SET,                                                                \
+        round_to_bf16_##SET, adamw_##SET, softmax_rows_bf16_##SET,                                                                \
     };
 
 KERNEL_SET(baseline, )

@@ -61,7 +61,7 @@ public final class AdamW {
         let correction1 = 1 - pow(beta1, Float(step))
         let stepSize = learningRate / correction1
         let correction2Root = (1 - pow(beta2, Float(step))).squareRoot()
-        let (b1, b2, eps) = (beta1, beta2, self.eps)
+        let (b1, b2, eps, kernels) = (beta1, beta2, self.eps, VectorKernels.best)
         for group in groups {
             let decay = 1 - learningRate * group.weightDecay
             for (name, parameter) in group.parameters {
@@ -74,14 +74,13 @@ public final class AdamW {
                     grad.withUnsafeBufferPointer { g in
                         m.withUnsafeMutableBufferPointer { mp in
                             v.withUnsafeMutableBufferPointer { vp in
-                                parallelFor(p.count, grain: 1 << 15) { range in
-                                    for i in range {
-                                        let gi = g[i]
-                                        p[i] *= decay
-                                        mp[i] += (1 - b1) * (gi - mp[i])
-                                        vp[i] = vp[i] * b2 + (1 - b2) * gi * gi
-                                        p[i] -= stepSize * mp[i] / (vp[i].squareRoot() / correction2Root + eps)
-                                    }
+                                guard let p = p.baseAddress, let g = g.baseAddress, let mp = mp.baseAddress,
+                                      let vp = vp.baseAddress else { return }
+                                parallelFor(parameter.count, grain: 1 << 15) { range in
+                                    let first = range.lowerBound
+                                    kernels.adamW(range.count, parameters: p + first, gradients: g + first, firstMoments: mp + first,
+                                                  secondMoments: vp + first, decay: decay, beta1: b1, beta2: b2, stepSize: stepSize,
+                                                  correction2Root: correction2Root, eps: eps)
                                 }
                             }
                         }

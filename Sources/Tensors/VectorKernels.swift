@@ -121,6 +121,16 @@ public struct VectorKernels: @unchecked Sendable {
         table.pointee.dequantize_rows_s32(rows, n, sums, rowScales, zeroPoints, columnScales, columnSums, bias, gelu ? 1 : 0, y)
     }
 
+    /// One AdamW step over `count` parameters, updated in place with their moments: p ← p·decay;
+    /// m ← m + (1 − β₁)(g − m); v ← v·β₂ + (1 − β₂)·g²; p ← p − stepSize · m / (sqrt(v) / correction2Root + eps).
+    public func adamW(_ count: Int, parameters p: UnsafeMutablePointer<Float>, gradients g: UnsafePointer<Float>,
+                      firstMoments m: UnsafeMutablePointer<Float>, secondMoments v: UnsafeMutablePointer<Float>,
+                      decay: Float, beta1: Float, beta2: Float, stepSize: Float, correction2Root: Float, eps: Float) {
+        var coefficients = ck_adamw_coefficients(decay: decay, one_minus_beta1: 1 - beta1, beta2: beta2, one_minus_beta2: 1 - beta2,
+                                                 step_size: stepSize, correction2_root: correction2Root, eps: eps)
+        table.pointee.adamw(count, p, g, m, v, &coefficients)
+    }
+
     /// `y` = `x` rounded to bfloat16 (ties to even, NaN kept quiet), bit for bit as `BFloat16.init(_:)` rounds.
     public func roundToBFloat16(_ count: Int, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<UInt16>) {
         table.pointee.round_to_bf16(count, x, y)

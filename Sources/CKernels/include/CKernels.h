@@ -18,6 +18,17 @@ typedef struct {
 /// The features of the CPU this process runs on (all false on other architectures than x86-64).
 ck_cpu_features ck_detect_cpu_features(void);
 
+/// The numbers of one AdamW update, as `adamw` combines them (see there).
+typedef struct {
+    float decay;            // 1 − learning rate · weight decay
+    float one_minus_beta1;  // 1 − β₁
+    float beta2;
+    float one_minus_beta2;  // 1 − β₂
+    float step_size;        // learning rate / (1 − β₁ᵗ)
+    float correction2_root; // sqrt(1 − β₂ᵗ)
+    float eps;
+} ck_adamw_coefficients;
+
 /// The engine's vector kernels, compiled once per instruction set. Counts and row lengths are element counts;
 /// `first_row` is the index of `x`'s first row in the whole tensor (it picks the mask row).
 typedef struct {
@@ -55,6 +66,9 @@ typedef struct {
                                          const int *_Nonnull col_sums, const float *_Nonnull bias, int gelu,
                                          float *_Nonnull y);
     void (*_Nonnull round_to_bf16)(long count, const float *_Nonnull x, unsigned short *_Nonnull y);
+    /// One AdamW step of `count` parameters `p` with gradients `g` and moments `m`, `v`, updated in place.
+    void (*_Nonnull adamw)(long count, float *_Nonnull p, const float *_Nonnull g, float *_Nonnull m, float *_Nonnull v,
+                           const ck_adamw_coefficients *_Nonnull c);
     /// `softmax_rows` stored as bfloat16 bits, each row computed in `scratch` (`n` floats) first.
     void (*_Nonnull softmax_rows_bf16)(long rows, long n, const float *_Nonnull x, const float *_Nullable mask,
                                        long first_row, long rows_per_mask, float *_Nonnull scratch,
