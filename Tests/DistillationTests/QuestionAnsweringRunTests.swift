@@ -136,11 +136,13 @@ import Training
 
         let report = directory.path("eval.json").path
         let evaluated = try CommandLine.runDistill(
-            ["eval", "--task", "squad", "--model", model, "--data", directory.path("squad.json").path, "--json", report, "--latency-examples", "2"])
+            ["eval", "--task", "squad", "--model", model, "--data", directory.path("squad.json").path, "--json", report, "--latency-examples", "2",
+             "--rounds", "2"])
         #expect(evaluated.status == 0, "\(evaluated.errors)")
         #expect(evaluated.output.contains("exact_match"))
         let entries = try JSONNode(JSONValue.parse(String(contentsOfFile: report, encoding: .utf8))).elements()
         #expect(entries.count == 1)
+        #expect(try entries[0].member("rounds").elements().count == 2, "every timing round is kept")
         let f1: Double = try entries[0].required("f1")
         #expect((0...100).contains(f1))
         #expect(try entries[0].required("windows", as: Int.self) == 9)

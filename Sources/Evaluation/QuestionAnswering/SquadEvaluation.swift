@@ -14,10 +14,29 @@ public struct SquadEvaluationReport: Sendable, Equatable, Codable {
     public var exactMatch: Double
     public var f1: Double
     public var footprint: ModelFootprint
-    /// The scoring pass: every question, `batch_size` windows at a time, windowing and answer extraction included.
+    /// Every question, `batch_size` windows at a time, windowing and answer extraction included: the median round's.
     public var throughput: Throughput
-    /// Questions answered one at a time (windowing, forward pass and answer extraction), as the notebook's speed test.
+    /// Questions answered one at a time (windowing, forward pass and answer extraction), as the notebook's speed
+    /// test: the median round's.
     public var latency: InferenceSpeed.Latency
+    /// Every timing round, the scoring pass first.
+    public var rounds: [Round]
+
+    /// One timing of a model: questions one at a time, then all of them batched.
+    public struct Round: Sendable, Equatable, Codable {
+        public var latency: InferenceSpeed.Latency
+        public var throughput: Throughput
+    }
+
+    /// Adds a timing round and takes `latency` and `throughput` again as the medians over the rounds.
+    public mutating func addRound(_ round: Round) {
+        rounds.append(round)
+        func middle(_ value: (Round) -> Double) -> Double { InferenceSpeed.median(rounds.map(value).sorted()) }
+        latency.medianMilliseconds = middle(\.latency.medianMilliseconds)
+        latency.p90Milliseconds = middle(\.latency.p90Milliseconds)
+        throughput.questionsPerSecond = middle(\.throughput.questionsPerSecond)
+        throughput.seconds = middle(\.throughput.seconds)
+    }
 
     /// Questions per second of a batched pass.
     public struct Throughput: Sendable, Equatable, Codable {
@@ -31,7 +50,7 @@ public struct SquadEvaluationReport: Sendable, Equatable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case model, data, questions, windows, exactMatch = "exact_match", f1, footprint, throughput, latency
+        case model, data, questions, windows, exactMatch = "exact_match", f1, footprint, throughput, latency, rounds
     }
 }
 
@@ -55,29 +74,67 @@ public enum SquadEvaluation {
     public static func run(_ model: SavedQuestionAnswering, dataPath: String, settings: SquadEvaluationSettings = SquadEvaluationSettings())
         throws -> SquadEvaluationReport
     {
-        let examples = try SquadDataset(path: dataPath).examples
-        guard !examples.isEmpty else { throw EvaluationError.noExamples }
-        let featurizer = model.featurizer(maxLength: settings.maxLength)
-        var decoder = settings.decoder
-        decoder.allowsNoAnswer = decoder.allowsNoAnswer || examples.contains(where: \.isImpossible)
-        var windows = 0
-        // One untimed batch first, so that one-time set-up (oneDNN primitives) is not timed.
-        _ = try model.answers(to: Array(examples.prefix(settings.batchSize)), featurizer: featurizer, decoder: decoder, batchSize: settings.batchSize)
-        let (answers, seconds) = try timed {
-            try model.answers(to: examples, featurizer: featurizer, decoder: decoder, batchSize: settings.batchSize) {
-                windows += $0.batchSize
-            }
-        }
-        let scores = SquadMetric.scores(predictions: answers.map(\.text), references: examples.map { $0.answers.map(\.text) })
-        let milliseconds = try examples.prefix(max(settings.latencyQuestions, 1)).map { example in
-            try timed { try model.answers(to: [example], featurizer: featurizer, decoder: decoder, batchSize: 1) }.seconds * 1000
-        }
+        let pass = try Pass(model, dataPath: dataPath, settings: settings)
+        let (answers, windows, throughput) = try pass.answerAll()
+        let scores = SquadMetric.scores(predictions: answers.map(\.text), references: pass.examples.map { $0.answers.map(\.text) })
+        let round = SquadEvaluationReport.Round(latency: try pass.latency(), throughput: throughput)
         return SquadEvaluationReport(
-            model: model.directory.path, data: dataPath, questions: examples.count, windows: windows,
+            model: model.directory.path, data: dataPath, questions: pass.examples.count, windows: windows,
             exactMatch: scores.exactMatch, f1: scores.f1,
             footprint: try ModelFootprint(model: model.model, config: model.model.config, directory: model.directory),
-            throughput: .init(batchSize: settings.batchSize, questionsPerSecond: Double(examples.count) / max(seconds, 1e-9), seconds: seconds),
-            latency: InferenceSpeed.Latency(milliseconds: milliseconds))
+            throughput: round.throughput, latency: round.latency, rounds: [round])
+    }
+
+    /// Times `model` on `dataPath` once more (the same passes as ``run(_:dataPath:settings:)``, answers not scored),
+    /// for a report's further rounds.
+    public static func timeAgain(_ model: SavedQuestionAnswering, dataPath: String, settings: SquadEvaluationSettings = SquadEvaluationSettings())
+        throws -> SquadEvaluationReport.Round
+    {
+        let pass = try Pass(model, dataPath: dataPath, settings: settings)
+        let throughput = try pass.answerAll().throughput
+        return SquadEvaluationReport.Round(latency: try pass.latency(), throughput: throughput)
+    }
+
+    /// A model, the file's questions and how to cut and decode them; one-time set-up (oneDNN primitives) done.
+    private struct Pass {
+        let model: SavedQuestionAnswering
+        let examples: [SquadExample]
+        let featurizer: SquadFeaturizer
+        let decoder: SpanDecoder
+        let settings: SquadEvaluationSettings
+
+        init(_ model: SavedQuestionAnswering, dataPath: String, settings: SquadEvaluationSettings) throws {
+            examples = try SquadDataset(path: dataPath).examples
+            guard !examples.isEmpty else { throw EvaluationError.noExamples }
+            featurizer = model.featurizer(maxLength: settings.maxLength)
+            var decoder = settings.decoder
+            decoder.allowsNoAnswer = decoder.allowsNoAnswer || examples.contains(where: \.isImpossible)
+            (self.model, self.decoder, self.settings) = (model, decoder, settings)
+            // One untimed batch, so that one-time set-up is not timed.
+            _ = try model.answers(to: Array(examples.prefix(settings.batchSize)), featurizer: featurizer, decoder: decoder,
+                                  batchSize: settings.batchSize)
+        }
+
+        /// Every question answered, `batchSize` windows at a time, timed; and how many windows they made.
+        func answerAll() throws -> (answers: [SpanAnswer], windows: Int, throughput: SquadEvaluationReport.Throughput) {
+            var windows = 0
+            let (answers, seconds) = try SquadEvaluation.timed {
+                try model.answers(to: examples, featurizer: featurizer, decoder: decoder, batchSize: settings.batchSize) {
+                    windows += $0.batchSize
+                }
+            }
+            return (answers, windows, .init(batchSize: settings.batchSize, questionsPerSecond: Double(examples.count) / max(seconds, 1e-9),
+                                   seconds: seconds))
+        }
+
+        /// The first `latencyQuestions` questions answered one at a time.
+        func latency() throws -> InferenceSpeed.Latency {
+            InferenceSpeed.Latency(milliseconds: try examples.prefix(max(settings.latencyQuestions, 1)).map { example in
+                try SquadEvaluation.timed {
+                    try model.answers(to: [example], featurizer: featurizer, decoder: decoder, batchSize: 1)
+                }.seconds * 1000
+            })
+        }
     }
 
     private static func timed<Result>(_ body: () throws -> Result) rethrows -> (result: Result, seconds: Double) {
