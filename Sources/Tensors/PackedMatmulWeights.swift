@@ -18,6 +18,8 @@ final class PackedMatmulWeights: @unchecked Sendable {
     private let packedDescriptor: dnnl_memory_desc_t
     private var primitives: [MatmulProblem: MatmulPrimitive] = [:]
     private let lock = NSLock()
+    /// How products of each shape split their rows, learnt once per process.
+    private static let rowSplitting = RowSplitting<MatmulProblem>()
 
     /// Reorders `weight` (`[out, in]`, row-major) for products of `sourceType` rows into `destinationType`.
     /// Throws when this CPU (as oneDNN sees it) lacks the instructions for the types, or oneDNN has no kernel.
@@ -98,7 +100,7 @@ final class PackedMatmulWeights: @unchecked Sendable {
     /// `c = epilogue(a · Wᵀ)` for `rows` row-major rows of `sourceType` in `a`, into row-major `c` of
     /// `outputType` (`destinationType` unless given); `bias` (f32, one per output) exactly when the epilogue adds one.
     ///
-    /// More than `RowSplitting.block` rows go through in blocks of that many or in one product, as
+    /// More than `RowBlocks.size` rows go through in blocks of that many or in one product, as
     /// `RowSplitting` chooses (the two give the same values: the products differ in rows only).
     func multiply(
         _ a: UnsafeRawPointer, rows: Int, into c: UnsafeMutableRawPointer, bias: UnsafeRawPointer? = nil,
@@ -107,14 +109,14 @@ final class PackedMatmulWeights: @unchecked Sendable {
         let engine = try OneDNN.shared.engine.get()
         let outputType = outputType ?? destinationType
         let whole = problem(rows: rows, epilogue: epilogue, outputType: outputType)
-        let chosen = RowSplitting.shared.choice(for: whole, rows: rows)
+        let chosen = Self.rowSplitting.choice(for: whole, rows: rows)
         // Every primitive is made before the clock starts: creation (a JIT compile) is not what is compared.
         let blocks: [(first: Int, primitive: MatmulPrimitive)]
         switch chosen {
         case .whole, .timeWhole: blocks = [(0, try cachedPrimitive(for: whole, engine: engine))]
         case .blocks, .timeBlocks:
-            blocks = try stride(from: 0, to: rows, by: RowSplitting.block).map { (first) throws(OneDNNError) in
-                let count = min(RowSplitting.block, rows - first)
+            blocks = try stride(from: 0, to: rows, by: RowBlocks.size).map { (first) throws(OneDNNError) in
+                let count = min(RowBlocks.size, rows - first)
                 return (first, try cachedPrimitive(for: problem(rows: count, epilogue: epilogue, outputType: outputType), engine: engine))
             }
         }
@@ -127,7 +129,7 @@ final class PackedMatmulWeights: @unchecked Sendable {
             }
         }
         if chosen.isTrial {
-            RowSplitting.shared.record(chosen, nanoseconds: DispatchTime.now().uptimeNanoseconds - start, for: whole)
+            Self.rowSplitting.record(chosen, nanoseconds: DispatchTime.now().uptimeNanoseconds - start, for: whole)
         }
     }
 

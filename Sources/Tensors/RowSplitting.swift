@@ -2,10 +2,10 @@ import Foundation
 
 /// How the rows of a product by packed weights are run: in one product, or in blocks of `RowSplitting.block`
 /// rows; the `time` cases run the same way and report their time.
-enum RowSplit: Sendable, Equatable {
+package enum RowSplit: Sendable, Equatable {
     case whole, blocks, timeWhole, timeBlocks
 
-    var isTrial: Bool { self == .timeWhole || self == .timeBlocks }
+    package var isTrial: Bool { self == .timeWhole || self == .timeBlocks }
 }
 
 /// Chooses how the rows of a product by packed weights are run. oneDNN 2.6's AMX kernels are 2-6x slower for
@@ -15,23 +15,19 @@ enum RowSplit: Sendable, Equatable {
 /// more sentences per second). Above that one product was sometimes the faster (MiniLM's [4096 x 1536] x
 /// [1536 x 384]), so there it is measured, not assumed: the first products of a shape try both ways (see
 /// `record`) and the faster is kept for the rest of the process. The choice cannot change results: the two ways
-/// differ only in which rows go together.
-final class RowSplitting: @unchecked Sendable {
-    /// Rows per block.
-    static let block = 512
-    /// Up to this many rows, blocks without trying one product.
-    static let alwaysInBlocks = 4 * block
-    static let shared = RowSplitting()
-
+/// differ only in which rows go together. `Problem` keys the choices (a matmul's shape, layouts and epilogue).
+package final class RowSplitting<Problem: Hashable>: @unchecked Sendable {
     private struct Timings { var blocks: [UInt64] = [], whole: [UInt64] = [], chosen: RowSplit? }
-    private var timings: [MatmulProblem: Timings] = [:]
+    private var timings: [Problem: Timings] = [:]
     private let lock = NSLock()
+
+    package init() {}
 
     /// How to run `problem`, one product over `rows` rows, now: in one piece up to a block, in blocks up to
     /// `alwaysInBlocks`, and beyond that blocks first, then the two ways in turn until `record` has chosen.
-    func choice(for problem: MatmulProblem, rows: Int) -> RowSplit {
-        if rows <= Self.block { return .whole }
-        if rows <= Self.alwaysInBlocks { return .blocks }
+    package func choice(for problem: Problem, rows: Int) -> RowSplit {
+        if rows <= RowBlocks.size { return .whole }
+        if rows <= RowBlocks.alwaysInBlocks { return .blocks }
         lock.lock()
         defer { lock.unlock() }
         let timed = timings[problem] ?? Timings()
@@ -42,7 +38,7 @@ final class RowSplitting: @unchecked Sendable {
     /// Records the time of a trial run of `problem` and chooses when it can: blocks at once when one product
     /// was the slower (so a slow row count costs one slow run), else after a second run of each, the faster
     /// (the fastest run of each counts: one run can be slowed by the machine).
-    func record(_ trial: RowSplit, nanoseconds: UInt64, for problem: MatmulProblem) {
+    package func record(_ trial: RowSplit, nanoseconds: UInt64, for problem: Problem) {
         lock.lock()
         defer { lock.unlock() }
         var timed = timings[problem] ?? Timings()
@@ -53,4 +49,12 @@ final class RowSplitting: @unchecked Sendable {
         }
         timings[problem] = timed
     }
+}
+
+/// The row blocks of ``RowSplitting``.
+package enum RowBlocks {
+    /// Rows per block.
+    package static let size = 512
+    /// Up to this many rows, blocks without trying one product.
+    package static let alwaysInBlocks = 4 * size
 }
