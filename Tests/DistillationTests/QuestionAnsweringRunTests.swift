@@ -147,6 +147,27 @@ import Training
         #expect((0...100).contains(f1))
         #expect(try entries[0].required("windows", as: Int.self) == 9)
 
+        // --logits: every window's ids and start/end logits, for scripts/check-hf-roundtrip.py --outputs.
+        let logitsFile = directory.path("logits.jsonl").path
+        let dumped = try CommandLine.runDistill(
+            ["eval", "--task", "squad", "--model", model, "--data", directory.path("squad.json").path, "--latency-examples", "1",
+             "--logits", logitsFile])
+        #expect(dumped.status == 0, "\(dumped.errors)")
+        let windows = try String(contentsOfFile: logitsFile, encoding: .utf8).split(separator: "\n").map { try JSONNode(JSONValue.parse(String($0))) }
+        #expect(windows.count == 9)
+        for window in windows {
+            let ids: [Int] = try window.member("input_ids").elements().map { try $0.decode() }
+            let starts: [Double] = try window.member("start_logits").elements().map { try $0.decode() }
+            let ends: [Double] = try window.member("end_logits").elements().map { try $0.decode() }
+            #expect(ids.count > 2 && starts.count == ids.count && ends.count == ids.count && starts.allSatisfy(\.isFinite))
+            #expect(try window.member("token_type_ids").elements().count == ids.count)
+        }
+        let twoModels = try CommandLine.runDistill(
+            ["eval", "--task", "squad", "--model", model, "--model", model, "--data", directory.path("squad.json").path, "--logits", logitsFile])
+        #expect(twoModels.status != 0 && twoModels.errors.contains("--logits needs exactly one --model"), "\(twoModels.errors)")
+        let classification = try CommandLine.runDistill(["eval", "--model", model, "--data", "dev.tsv", "--logits", logitsFile])
+        #expect(classification.errors.contains("--logits applies to --task mlm and --task squad only"), "\(classification.errors)")
+
         // --max-length sets the window of every squad path (the tiny models' 32 positions cap the default 384).
         let narrow = try CommandLine.runDistill(
             ["eval", "--task", "squad", "--model", model, "--data", directory.path("squad.json").path, "--json", report,

@@ -79,7 +79,7 @@ struct MaskedLanguageModelEvalCommandTests {
 
     @Test func optionsThatDoNotApplyAreRefused() throws {
         let metric = try eval(["--metric", "accuracy"])
-        #expect(metric.status != 0 && metric.errors.contains("--metric does not apply to --task mlm"), "\(metric.errors)")
+        #expect(metric.status != 0 && metric.errors.contains("--metric applies to classification tasks only"), "\(metric.errors)")
         let paragraphs = try CommandLine.runDistill(
             ["eval", "--model", trained, "--data", workspace.heldOut, "--paragraphs"])
         #expect(paragraphs.status != 0 && paragraphs.errors.contains("--paragraphs applies to --task mlm only"), "\(paragraphs.errors)")

@@ -8,7 +8,7 @@ enum ClassificationEvaluation: EvaluationMode {
 
     static func evaluates(task: String?) -> Bool { true }
 
-    static func ownOptions(of command: EvalCommand) -> [(option: String, given: Bool)] { [] }
+    static let options: Set<String> = ["--metric", "--rounds"]
 
     static func validate(_ command: EvalCommand) throws {}
 

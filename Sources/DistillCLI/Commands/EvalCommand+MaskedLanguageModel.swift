@@ -13,14 +13,9 @@ enum MaskedLanguageModelEvaluation: EvaluationMode {
 
     static func evaluates(task: String?) -> Bool { task == "mlm" }
 
-    static func ownOptions(of command: EvalCommand) -> [(option: String, given: Bool)] {
-        [("--paragraphs", command.paragraphs), ("--max-sequences", command.maxSequences != nil),
-         ("--masking-seed", command.maskingSeed != 0), ("--logits", command.logits != nil)]
-    }
+    static let options: Set<String> = ["--paragraphs", "--max-sequences", "--masking-seed", "--logits"]
 
     static func validate(_ command: EvalCommand) throws {
-        if !command.metrics.isEmpty { throw ValidationError("--metric does not apply to --task mlm (it reports masked_accuracy and mlm_loss)") }
-        if command.rounds > 1 { throw ValidationError("--rounds does not apply to --task mlm (it times nothing)") }
         if command.textMaxLength < 3 { throw ValidationError("--max-length must be at least 3 for --task mlm ([CLS], a token, [SEP])") }
         if let maxSequences = command.maxSequences, maxSequences < 1 { throw ValidationError("--max-sequences must be at least 1") }
         if command.logits != nil && command.models.count != 1 { throw ValidationError("--logits needs exactly one --model") }

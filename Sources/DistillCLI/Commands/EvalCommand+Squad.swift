@@ -1,6 +1,8 @@
 import ArgumentParser
+import Datasets
 import Evaluation
 import Foundation
+import JSON
 
 /// `distill eval --task squad`: SQuAD exact match and F1, size and speed of question-answering models, in --rounds.
 enum QuestionAnsweringEvaluation: EvaluationMode {
@@ -8,10 +10,10 @@ enum QuestionAnsweringEvaluation: EvaluationMode {
 
     static func evaluates(task: String?) -> Bool { SquadTask.isRequested(task) }
 
-    static func ownOptions(of command: EvalCommand) -> [(option: String, given: Bool)] { [] }
+    static let options: Set<String> = ["--rounds", "--logits"]
 
     static func validate(_ command: EvalCommand) throws {
-        if !command.metrics.isEmpty { throw ValidationError("--metric does not apply to --task squad (it reports exact_match and f1)") }
+        if command.logits != nil && command.models.count != 1 { throw ValidationError("--logits needs exactly one --model") }
     }
 
     static func run(_ command: EvalCommand) throws {
@@ -43,5 +45,30 @@ enum QuestionAnsweringEvaluation: EvaluationMode {
         if let json = command.json {
             try JSONEncoder.pretty.encode(reports).write(to: URL(fileURLWithPath: json), options: .atomic)
         }
+        if let logits = command.logits, let (_, model) = models.first {
+            try writeLogits(of: model, on: command.data, settings: settings, to: URL(fileURLWithPath: logits))
+        }
+    }
+
+    /// One JSON line per window of the file's questions: its input ids, token types, attention mask and the
+    /// model's start and end logits.
+    private static func writeLogits(of model: SavedQuestionAnswering, on dataPath: String, settings: SquadEvaluationSettings, to url: URL)
+        throws
+    {
+        let features = try model.featurizer(maxLength: settings.maxLength).features(of: try SquadDataset(path: dataPath).examples)
+        let logits = try QuestionAnsweringInference.run(
+            model.model, on: features, batchSize: settings.batchSize, padId: model.tokenizer.padId)
+        var lines = ""
+        for (feature, window) in zip(features, logits) {
+            let integers = { (values: [Int32]) in JSONValue.array(values.map { JSONValue(Int($0)) }) }
+            lines += JSONValue.object([
+                .init(key: "input_ids", value: integers(feature.tokens.ids)),
+                .init(key: "token_type_ids", value: integers(feature.tokens.typeIds)),
+                .init(key: "attention_mask", value: .array(Array(repeating: JSONValue(1), count: feature.tokens.length))),
+                .init(key: "start_logits", value: .array(window.start.map { JSONValue($0) })),
+                .init(key: "end_logits", value: .array(window.end.map { JSONValue($0) })),
+            ]).serialized() + "\n"
+        }
+        try Data(lines.utf8).write(to: url, options: .atomic)
     }
 }

@@ -78,7 +78,7 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "With --task mlm: the seed the masked positions are derived from.")
     var maskingSeed: UInt64 = 0
 
-    @Option(help: "With --task mlm and one --model: also write each sequence's masked input ids and vocabulary logits as JSON lines (the format of scripts/check-hf-roundtrip.py --outputs; large, for a few short texts).")
+    @Option(help: "With --task mlm or squad and one --model: also write each sequence's (squad: window's) input ids and logits (mlm: the masked ids and vocabulary logits; squad: start and end logits) as JSON lines, the format of scripts/check-hf-roundtrip.py --outputs (mlm: large, for a few short texts).")
     var logits: String?
 
     @OptionGroup var dataReading: DataReadingOptions
@@ -101,16 +101,21 @@ struct EvalCommand: ParsableCommand {
         if latencyExamples < 1 { throw ValidationError("--latency-examples must be at least 1") }
         if rounds < 1 { throw ValidationError("--rounds must be at least 1") }
         let chosen = mode
-        for other in Self.modes where ObjectIdentifier(other) != ObjectIdentifier(chosen) {
-            for (option, given) in other.ownOptions(of: self) where given {
-                throw ValidationError("\(option) applies to \(other.name) only")
-            }
+        for (option, given) in modeOptions where given && !chosen.options.contains(option) {
+            let takers = Self.modes.filter { $0.options.contains(option) }.map { $0.name }
+            throw ValidationError("\(option) applies to \(takers.joined(separator: " and ")) only")
         }
         try chosen.validate(self)
     }
 
     func run() throws {
         try mode.run(self)
+    }
+
+    /// The options some modes take and others do not, and whether each was given.
+    private var modeOptions: [(option: String, given: Bool)] {
+        [("--metric", !metrics.isEmpty), ("--rounds", rounds > 1), ("--paragraphs", paragraphs),
+         ("--max-sequences", maxSequences != nil), ("--masking-seed", maskingSeed != 0), ("--logits", logits != nil)]
     }
 }
 
@@ -120,8 +125,8 @@ protocol EvaluationMode {
     static var name: String { get }
     /// Whether `--task task` asks for it.
     static func evaluates(task: String?) -> Bool
-    /// The options only this mode takes, and whether each was given.
-    static func ownOptions(of command: EvalCommand) -> [(option: String, given: Bool)]
+    /// Which of the options that only some modes take this one takes.
+    static var options: Set<String> { get }
     /// Refuses option values this mode cannot use.
     static func validate(_ command: EvalCommand) throws
     /// Evaluates every `--model`, prints the table and writes `--json`.
